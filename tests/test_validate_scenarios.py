@@ -176,7 +176,9 @@ scenario("duplicate-incident-id", {twin: I},
          at("SG303", twin, (1, 1)), at("SG107", twin, (1, 1)))
 
 t = b"---\ntitle: Elevated error rates \xff\xfe on the API\n" + I.encode().split(b"\n", 2)[2]
-scenario("invalid-utf8", {INCIDENT: t}, at("SG101", INCIDENT, (1, 1)))
+# Where the README leaves the place open, the first bad byte (line 2, after "title: Elevated
+# error rates ") is where a user wants to look; the start of the file would do as well.
+scenario("invalid-utf8", {INCIDENT: t}, Expect("SG101", INCIDENT, (1, 2)))
 
 # ---- schema layer --------------------------------------------------------------------------
 
@@ -323,9 +325,11 @@ scenario("public-postmortem-of-internal-incident",
 
 # ---- consistency ---------------------------------------------------------------------------
 
-t = sub(I, "- at: 2026-11-20T14:40:00Z", "- at: 2026-11-20T14:10:00Z")
+# The resolved update typed a minute before the monitoring one; no gap exceeds the cadence
+# whichever way the updates are read.
+t = sub(I, "- at: 2026-11-20T15:50:00Z", "- at: 2026-11-20T15:29:00Z")
 scenario("updates-out-of-order", {INCIDENT: t},
-         at("SG401", INCIDENT, loc(t, "2026-11-20T14:10:00Z")))
+         at("SG401", INCIDENT, value_loc(t, "- at: 2026-11-20T15:29")))
 
 LAST_UPDATE = (
     "  - at: 2026-11-20T15:50:00Z\n"
@@ -472,6 +476,89 @@ scenario("clean-site-bom", {INCIDENT: "\ufeff" + I, CONFIG: "\ufeff" + C,
 scenario("crlf-and-bom-keep-positions",
          {INCIDENT: "\ufeff" + sub(I, "severity: SEV-3\n", "severity: SEV-5\n").replace("\n", "\r\n")},
          at("SG204", INCIDENT, (4, 11)))
+
+# Accepted variations a user may write.
+scenario("clean-time-offsets", {INCIDENT: I.replace(":00Z\n", ":00+01:00\n")})
+scenario("clean-quoted-time", {INCIDENT: sub(I, "at: 2026-11-20T14:15:00Z", 'at: "2026-11-20T14:15:00Z"')})
+scenario("clean-type-defaults-to-incident", {INCIDENT: sub(I, "type: incident\n", "")})
+t = sub(I, "visibility: public", "visibility: internal")
+scenario("clean-internal-incident-without-updates", {INCIDENT: t[: t.index("updates:\n")] + "---\n"})
+scenario("clean-postmortem-visibility-defaults-to-internal",
+         {INCIDENT: sub(I, "visibility: public", "visibility: internal"),
+          POSTMORTEM: sub(P, "visibility: public\n", "")})
+
+ACTIVE = "incidents/2026/2026-11-29-dashboard-slow/incident.md"
+ACTIVE_TEXT = text(
+    """
+    ---
+    title: Dashboard loads slowly
+    severity: SEV-3
+    visibility: public
+    components:
+      dashboard: degraded_performance
+    timeline:
+      detected: 2026-11-29T10:50:00Z
+      acknowledged: 2026-11-29T11:00:00Z
+      declared: 2026-11-29T11:05:00Z
+    updates:
+      - at: 2026-11-29T11:10:00Z
+        status: investigating
+        message: We are looking into slow page loads on the dashboard.
+      - at: 2026-11-29T11:40:00Z
+        status: identified
+        message: A slow query has been found and a fix is being prepared.
+    ---
+    """
+)
+# Active, last update 20 minutes before NOW: inside the 1 h cadence.
+scenario("clean-active-incident-with-recent-update", {ACTIVE: ACTIVE_TEXT})
+# ... and a later NOW makes the silence a breach: see test_now_makes_an_active_incident_overdue.
+
+UPCOMING = "incidents/2026/2026-12-05-database-upgrade/incident.md"
+UPCOMING_TEXT = text(
+    """
+    ---
+    title: Database upgrade
+    type: maintenance
+    visibility: public
+    components:
+      database: under_maintenance
+    scheduled:
+      start: 2026-12-05T02:00:00Z
+      end: 2026-12-05T04:00:00Z
+    updates:
+      - at: 2026-11-24T10:00:00Z
+        status: scheduled
+        message: We will upgrade the database on 5 December between 02:00 and 04:00 UTC.
+    ---
+    """
+)
+scenario("clean-upcoming-maintenance", {UPCOMING: UPCOMING_TEXT})
+
+# More ways to be wrong.
+scenario("empty-frontmatter", {INCIDENT: "---\n---\nNotes.\n"}, Expect("SG104", INCIDENT, (1, 2)))
+
+t = sub(I, "tags: [database]\n", "tags: " + "[" * 200 + "database" + "]" * 200 + "\n")
+# (tags of lists are also a schema error; only the SG106 is pinned)
+scenario("nesting-too-deep", {INCIDENT: t}, Expect("SG106", INCIDENT, loc(t, "tags: [")[0]),
+         exact=False)
+
+# A broken statusgen.yml must not bury the user in follow-up errors about every component.
+scenario("broken-config-does-not-cascade",
+         {CONFIG: sub(C, "time_zone: Europe/Berlin\n", "time_zone: [Europe/Berlin\n"),
+          POSTMORTEM: P, MAINTENANCE: M},
+         Expect("SG103", CONFIG, (3, 4)))
+
+t = sub(I, "    status: monitoring\n", '    status: monitoring\n    notify: "no"\n')
+scenario("notify-not-a-boolean", {INCIDENT: t}, at("SG203", INCIDENT, value_loc(t, 'notify: "no"')))
+
+t = sub(I, "detected: 2026-11-20T14:02:00Z", "detected: 2026-11-20")
+scenario("timeline-date-without-time", {INCIDENT: t},
+         Expect("SG206", INCIDENT, value_loc(t, "detected: 2026")[0]))
+
+# statusgen.yml's policy overrides the handbook default for that target only.
+scenario("config-policy-override", {CONFIG: C + "policy:\n  SEV-3:\n    update_cadence: 30m\n"},
+         at("SG602", INCIDENT, value_loc(I, "- at: 2026-11-20T15:30")))
 
 # ---- many files broken at once ---------------------------------------------------------------
 
