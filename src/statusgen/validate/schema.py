@@ -1,0 +1,518 @@
+"""The schema layer: types, allowed values, required and unknown fields, time zones.
+
+Each file's data is checked against a small declarative schema. A check returns the value
+converted to its model type, or ``INVALID`` after recording a located problem; so one pass
+both validates and builds the model objects the later layers work on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+import difflib
+import re
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from ..config import DEFAULT_POLICY, Component, Config, Group, SeverityPolicy
+from ..loader import Document, KeyPath
+from ..model import (
+    ActionItem,
+    ActionStatus,
+    ComponentStatus,
+    Escalation,
+    Incident,
+    IncidentStatus,
+    IncidentType,
+    MaintenanceStatus,
+    Postmortem,
+    PostmortemStatus,
+    Roles,
+    Schedule,
+    Severity,
+    Timeline,
+    TIMELINE_MOMENTS,
+    Update,
+    Visibility,
+)
+from ..problems import Level, Problem
+
+__all__ = ["check_config", "check_incident", "check_postmortem", "SLUG"]
+
+SLUG: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Final = _Invalid()
+
+
+class Checker:
+    """Collects the problems of one document."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.problems: list[Problem] = []
+
+    def at_value(self, path: KeyPath, code: str, message: str) -> _Invalid:
+        line, column = self.document.where.value(path)
+        self.problems.append(Problem(self.document.path, line, column, Level.ERROR, code, message))
+        return INVALID
+
+    def at_key(self, path: KeyPath, code: str, message: str) -> _Invalid:
+        line, column = self.document.where.key(path)
+        self.problems.append(Problem(self.document.path, line, column, Level.ERROR, code, message))
+        return INVALID
+
+
+def describe(path: KeyPath) -> str:
+    """``('updates', 2, 'status')`` → ``updates[2].status``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "the frontmatter"
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, dt.datetime):
+        return "a time"
+    if isinstance(value, dt.date):
+        return "a date"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"'{value}'"
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+class Field(ABC):
+    """A value check: return the converted value, or INVALID after a problem."""
+
+    @abstractmethod
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Text(Field):
+    required_text: bool = True
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            if value is None and self.required_text:
+                return c.at_value(path, "SG207", f"{describe(path)} is empty; write some text")
+            if value is None:
+                return ""
+            return c.at_value(path, "SG203", f"{describe(path)} must be text, not {_kind(value)}")
+        text = str(value)
+        if self.required_text and not text.strip():
+            return c.at_value(path, "SG207", f"{describe(path)} is empty; write some text")
+        return text
+
+
+@dataclass(frozen=True)
+class Choice(Field):
+    enum: type[StrEnum]
+    allowed: tuple[str, ...] = ()
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        allowed = list(self.allowed or [member.value for member in self.enum])
+        if isinstance(value, str) and value in allowed:
+            return self.enum(value)
+        hint = _suggest(value, allowed) if isinstance(value, str) else ""
+        return c.at_value(
+            path, "SG204", f"{describe(path)} must be one of {', '.join(allowed)}, not {_kind(value)}{hint}"
+        )
+
+
+@dataclass(frozen=True)
+class Moment(Field):
+    """A time-zone-aware date and time."""
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                return c.at_value(
+                    path, "SG206", f"{describe(path)}: '{value}' is not an ISO 8601 time like 2026-11-20T14:15:00Z"
+                )
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None or value.utcoffset() is None:
+                return c.at_value(
+                    path,
+                    "SG205",
+                    f"{describe(path)}: {value.isoformat()} has no time zone; add Z (UTC) or an offset like +01:00",
+                )
+            return value
+        if isinstance(value, dt.date):
+            return c.at_value(
+                path, "SG206", f"{describe(path)} needs a time of day and a zone, like {value.isoformat()}T14:15:00Z"
+            )
+        return c.at_value(path, "SG203", f"{describe(path)} must be a time like 2026-11-20T14:15:00Z, not {_kind(value)}")
+
+
+@dataclass(frozen=True)
+class Day(Field):
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                return c.at_value(path, "SG206", f"{describe(path)}: '{value}' is not a date like 2026-12-15")
+        if isinstance(value, dt.datetime):
+            return c.at_value(
+                path, "SG206", f"{describe(path)} is a date, write it without a time: {value.date().isoformat()}"
+            )
+        if isinstance(value, dt.date):
+            return value
+        return c.at_value(path, "SG203", f"{describe(path)} must be a date like 2026-12-15, not {_kind(value)}")
+
+
+_DURATION = re.compile(r"(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?")
+
+
+@dataclass(frozen=True)
+class Duration(Field):
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if value is None:
+            return None
+        match = _DURATION.fullmatch(value.strip()) if isinstance(value, str) else None
+        if not match or not any(match.groups()):
+            return c.at_value(
+                path, "SG206", f"{describe(path)}: write a duration like 15m, 1h, 1h30m or 2d (or null), not {_kind(value)}"
+            )
+        days, hours, minutes = (int(group or 0) for group in match.groups())
+        return dt.timedelta(days=days, hours=hours, minutes=minutes)
+
+
+@dataclass(frozen=True)
+class Flag(Field):
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if isinstance(value, bool):
+            return value
+        return c.at_value(path, "SG203", f"{describe(path)} must be true or false, not {_kind(value)}")
+
+
+@dataclass(frozen=True)
+class Slug(Field):
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if isinstance(value, str) and SLUG.fullmatch(value):
+            return value
+        return c.at_value(
+            path, "SG206", f"{describe(path)}: {_kind(value)} is not an id; use lowercase letters, digits and hyphens"
+        )
+
+
+@dataclass(frozen=True)
+class Url(Field):
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if isinstance(value, str):
+            parts = urlsplit(value.strip())
+            if parts.scheme in ("http", "https") and parts.netloc:
+                return value.strip()
+        return c.at_value(path, "SG206", f"{describe(path)}: {_kind(value)} is not an http(s) URL")
+
+
+@dataclass(frozen=True)
+class TimeZone(Field):
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if isinstance(value, str):
+            try:
+                zoneinfo.ZoneInfo(value)
+                return value
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                pass
+        return c.at_value(
+            path, "SG206", f"{describe(path)}: {_kind(value)} is not an IANA time zone such as Europe/Berlin or UTC"
+        )
+
+
+@dataclass(frozen=True)
+class ListOf(Field):
+    item: Field
+    nonempty: bool = False
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if not isinstance(value, list):
+            return c.at_value(path, "SG203", f"{describe(path)} must be a list, not {_kind(value)}")
+        if self.nonempty and not value:
+            return c.at_value(path, "SG207", f"{describe(path)} is empty; add at least one item")
+        items = [self.item.check(c, item, (*path, index)) for index, item in enumerate(value)]
+        return INVALID if any(item is INVALID for item in items) else items
+
+
+@dataclass(frozen=True)
+class MapOf(Field):
+    value: Field
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if not isinstance(value, dict):
+            return c.at_value(path, "SG203", f"{describe(path)} must be a mapping (key: value), not {_kind(value)}")
+        checked = {key: self.value.check(c, item, (*path, key)) for key, item in value.items()}
+        return INVALID if INVALID in checked.values() else checked
+
+
+@dataclass(frozen=True)
+class Record(Field):
+    fields: Mapping[str, Field]
+    required: frozenset[str] = frozenset()
+    misplaced: Mapping[str, str] = field(default_factory=dict)
+    """Fields that exist elsewhere but not here, with the reason (SG208)."""
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if not isinstance(value, dict):
+            return c.at_value(path, "SG203", f"{describe(path)} must be a mapping of fields, not {_kind(value)}")
+        result: dict[str, Any] = {}
+        valid = True
+        for key, item in value.items():
+            child = (*path, key)
+            if key in self.misplaced:
+                c.at_key(child, "SG208", self.misplaced[key])
+                valid = False
+            elif key not in self.fields:
+                hint = _suggest(key, list(self.fields)) or f"; known fields: {', '.join(self.fields)}"
+                c.at_key(child, "SG202", f"unknown field '{describe(child)}'{hint}")
+                valid = False
+            elif item is None and key not in self.required and not isinstance(self.fields[key], Duration):
+                continue  # an empty optional field is an absent one
+            else:
+                result[key] = self.fields[key].check(c, item, child)
+                valid = valid and result[key] is not INVALID
+        for name in self.fields:
+            if name in self.required and name not in value:
+                c.at_value(path, "SG201", f"missing required field '{describe((*path, name))}'")
+                valid = False
+        return result if valid else INVALID
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+_ACTIVE_STATUSES = tuple(s.value for s in ComponentStatus if s is not ComponentStatus.OPERATIONAL)
+_TIMELINE = Record({name: Moment() for name in TIMELINE_MOMENTS})
+_ROLES = Record({name: Text() for name in ("incident_commander", "operations_lead", "communications_lead", "scribe")})
+
+
+def _incident_record(kind: IncidentType) -> Record:
+    statuses = IncidentStatus if kind is IncidentType.INCIDENT else MaintenanceStatus
+    update = Record(
+        {
+            "at": Moment(),
+            "status": Choice(statuses),
+            "message": Text(),
+            "components": MapOf(Choice(ComponentStatus)),
+            "notify": Flag(),
+        },
+        required=frozenset({"at", "status", "message"}),
+    )
+    fields: dict[str, Field] = {
+        "title": Text(),
+        "type": Choice(IncidentType),
+        "severity": Choice(Severity),
+        "visibility": Choice(Visibility),
+        "scheduled": Record({"start": Moment(), "end": Moment()}, required=frozenset({"start", "end"})),
+        "components": MapOf(Choice(ComponentStatus, _ACTIVE_STATUSES)),
+        "timeline": _TIMELINE,
+        "roles": _ROLES,
+        "escalation": Choice(Escalation),
+        "runbooks": ListOf(Slug()),
+        "tags": ListOf(Text()),
+        "updates": ListOf(update, nonempty=True),
+    }
+    if kind is IncidentType.INCIDENT:
+        required = {"title", "severity", "visibility"}
+        misplaced = {"scheduled": "'scheduled' belongs to maintenance; set 'type: maintenance' or remove it"}
+    else:
+        required = {"title", "visibility", "scheduled"}
+        misplaced = {"severity": "maintenance has no severity; remove it (or set 'type: incident')"}
+    return Record(fields, frozenset(required), misplaced)
+
+
+_RECORDS = {kind: _incident_record(kind) for kind in IncidentType}
+
+_POSTMORTEM = Record(
+    {
+        "status": Choice(PostmortemStatus),
+        "visibility": Choice(Visibility),
+        "authors": ListOf(Text(), nonempty=True),
+        "reviewers": ListOf(Text()),
+        "published": Day(),
+        "action_items": ListOf(
+            Record(
+                {"title": Text(), "owner": Text(), "due": Day(), "status": Choice(ActionStatus), "link": Url()},
+                required=frozenset({"title", "owner", "due"}),
+            )
+        ),
+    },
+    required=frozenset({"status", "authors"}),
+)
+
+_POLICY_FIELDS = Record(
+    {
+        "response_target": Duration(),
+        "initial_update": Duration(),
+        "update_cadence": Duration(),
+        "resolution_notice": Duration(),
+        "postmortem_required": Flag(),
+        "postmortem_deadline": Duration(),
+    }
+)
+
+_CONFIG = Record(
+    {
+        "name": Text(),
+        "base_url": Url(),
+        "time_zone": TimeZone(),
+        "language": Text(),
+        "groups": ListOf(
+            Record({"id": Slug(), "name": Text(), "description": Text(False)}, required=frozenset({"id", "name"}))
+        ),
+        "components": ListOf(
+            Record(
+                {
+                    "id": Slug(),
+                    "name": Text(),
+                    "description": Text(False),
+                    "group": Slug(),
+                    "show_uptime": Flag(),
+                    "start_date": Day(),
+                },
+                required=frozenset({"id", "name"}),
+            ),
+            nonempty=True,
+        ),
+        "policy": Record({severity.value: _POLICY_FIELDS for severity in Severity}),
+    },
+    required=frozenset({"name", "base_url", "time_zone", "components"}),
+)
+
+
+def _root_mapping(c: Checker, what: str) -> bool:
+    if isinstance(c.document.data, dict):
+        return True
+    c.at_value((), "SG104", f"{what} must be a mapping of fields (key: value), not {_kind(c.document.data)}")
+    return False
+
+
+# --- documents → model -----------------------------------------------------------------------
+
+
+def check_config(document: Document) -> tuple[Config | None, list[Problem]]:
+    c = Checker(document)
+    if not _root_mapping(c, "statusgen.yml"):
+        return None, c.problems
+    data = _CONFIG.check(c, document.data, ())
+    if data is INVALID:
+        return None, c.problems
+    policy = dict(DEFAULT_POLICY)
+    for severity, overrides in data.get("policy", {}).items():
+        defaults = DEFAULT_POLICY[Severity(severity)]
+        policy[Severity(severity)] = SeverityPolicy(
+            **{name: overrides.get(name, getattr(defaults, name)) for name in _POLICY_FIELDS.fields}
+        )
+    base_url = data["base_url"] if data["base_url"].endswith("/") else data["base_url"] + "/"
+    config = Config(
+        name=data["name"],
+        base_url=base_url,
+        time_zone=data["time_zone"],
+        language=data.get("language", "en"),
+        groups=tuple(Group(g["id"], g["name"], g.get("description", "")) for g in data.get("groups", [])),
+        components=tuple(
+            Component(
+                k["id"],
+                k["name"],
+                k.get("description", ""),
+                k.get("group"),
+                k.get("show_uptime", True),
+                k.get("start_date"),
+            )
+            for k in data["components"]
+        ),
+        policy=policy,
+        where=document.where,
+    )
+    return config, c.problems
+
+
+def check_incident(document: Document, incident_id: str) -> tuple[Incident | None, list[Problem]]:
+    c = Checker(document)
+    if not _root_mapping(c, "the frontmatter"):
+        return None, c.problems
+    kind = IncidentType.INCIDENT
+    if document.data.get("type") == IncidentType.MAINTENANCE.value:
+        kind = IncidentType.MAINTENANCE
+    data = _RECORDS[kind].check(c, document.data, ())
+    if data is INVALID:
+        return None, c.problems
+    if data["visibility"] is Visibility.PUBLIC and "updates" not in data:
+        c.at_value((), "SG201", "missing required field 'updates': a public incident needs at least one update")
+        return None, c.problems
+    timeline = data.get("timeline", {})
+    schedule = data.get("scheduled")
+    incident = Incident(
+        id=incident_id,
+        path=document.path,
+        title=data["title"],
+        type=kind,
+        visibility=data["visibility"],
+        severity=data.get("severity"),
+        components=data.get("components", {}),
+        timeline=Timeline(**timeline),
+        schedule=Schedule(schedule["start"], schedule["end"]) if schedule else None,
+        roles=Roles(**data.get("roles", {})),
+        escalation=data.get("escalation"),
+        runbooks=tuple(data.get("runbooks", ())),
+        tags=tuple(data.get("tags", ())),
+        updates=tuple(
+            Update(u["at"], u["status"], u["message"], u.get("components", {}), u.get("notify", True))
+            for u in data.get("updates", ())
+        ),
+        notes=document.body,
+        where=document.where,
+    )
+    return incident, c.problems
+
+
+def check_postmortem(document: Document) -> tuple[Postmortem | None, list[Problem]]:
+    c = Checker(document)
+    if not _root_mapping(c, "the frontmatter"):
+        return None, c.problems
+    data = _POSTMORTEM.check(c, document.data, ())
+    if data is INVALID:
+        return None, c.problems
+    if data["status"] is PostmortemStatus.PUBLISHED and "published" not in data:
+        c.at_value((), "SG201", "missing required field 'published': a published postmortem needs its date")
+        return None, c.problems
+    postmortem = Postmortem(
+        path=document.path,
+        status=data["status"],
+        visibility=data.get("visibility", Visibility.INTERNAL),
+        authors=tuple(data["authors"]),
+        body=document.body,
+        reviewers=tuple(data.get("reviewers", ())),
+        published=data.get("published"),
+        action_items=tuple(
+            ActionItem(a["title"], a["owner"], a["due"], a.get("status", ActionStatus.OPEN), a.get("link"))
+            for a in data.get("action_items", ())
+        ),
+        where=document.where,
+    )
+    return postmortem, c.problems
+

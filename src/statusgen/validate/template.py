@@ -1,0 +1,128 @@
+"""The report-template layer: postmortems have the template's sections, in order, filled in.
+
+The template is a file the organization owns (``content/templates/postmortem.md``); its
+level-2 headings are the required sections.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..loader import read_text
+from ..model import Postmortem
+from ..problems import Problem
+
+__all__ = ["TEMPLATE_PATH", "Section", "check_postmortem_sections", "level2_sections", "load_template_sections"]
+
+TEMPLATE_PATH = "content/templates/postmortem.md"
+
+_HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    line: int
+    """1-based line of the heading within the text it was found in."""
+    text: str
+    """What stands under the heading up to the next level-2 heading."""
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.title.split()).casefold()
+
+    @property
+    def is_empty(self) -> bool:
+        return not _COMMENT.sub("", self.text).strip()
+
+
+def level2_sections(markdown: str) -> list[Section]:
+    """The ``## `` sections of a Markdown text, ignoring fenced code and frontmatter."""
+    lines = markdown.splitlines()
+    start = 0
+    if lines and lines[0].rstrip() == "---":
+        start = next((i + 1 for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), 0)
+    sections: list[tuple[str, int, list[str]]] = []
+    fence: str | None = None
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if fence_match := _FENCE.match(line):
+            marker = fence_match.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+        elif fence is None and (heading := _HEADING.fullmatch(line)):
+            if len(heading.group(1)) == 2:
+                sections.append((heading.group(2), index + 1, []))
+                continue
+            if len(heading.group(1)) == 1:
+                continue  # a page title is not section content
+        if sections:
+            sections[-1][2].append(line)
+    return [Section(title, line, "\n".join(text)) for title, line, text in sections]
+
+
+def load_template_sections(root: Path) -> tuple[tuple[str, ...], list[Problem]]:
+    """The required section titles, in order, from the report template."""
+    if not (root / TEMPLATE_PATH).exists():
+        return (), [
+            Problem.at(
+                TEMPLATE_PATH, (1, 1), "SG504", "the report template is missing; postmortem sections cannot be checked"
+            )
+        ]
+    text, problems = read_text(root, TEMPLATE_PATH)
+    if text is None:
+        return (), problems
+    titles = tuple(section.title for section in level2_sections(text))
+    if not titles:
+        return (), [
+            Problem.at(
+                TEMPLATE_PATH, (1, 1), "SG504", "the report template has no '## ' sections; add the sections a report needs"
+            )
+        ]
+    return titles, []
+
+
+def check_postmortem_sections(postmortem: Postmortem, body_line: int, template: tuple[str, ...]) -> list[Problem]:
+    problems: list[Problem] = []
+    order = {" ".join(title.split()).casefold(): index for index, title in enumerate(template)}
+    found: dict[str, Section] = {}
+    for section in level2_sections(postmortem.body):
+        found.setdefault(section.key, section)
+    highest: tuple[int, str] | None = None
+    for section in found.values():
+        position = order.get(section.key)
+        if position is None:
+            continue  # extra sections are welcome
+        line = body_line + section.line - 1
+        if highest is not None and position < highest[0]:
+            problems.append(
+                Problem.at(
+                    postmortem.path,
+                    (line, 1),
+                    "SG503",
+                    f"section '{section.title}' must come before '{highest[1]}', as in {TEMPLATE_PATH}",
+                )
+            )
+        else:
+            highest = (position, section.title)
+        if section.is_empty:
+            problems.append(
+                Problem.at(postmortem.path, (line, 1), "SG502", f"section '{section.title}' is empty; write it")
+            )
+    for title in template:
+        if " ".join(title.split()).casefold() not in found:
+            problems.append(
+                Problem.at(
+                    postmortem.path,
+                    (body_line, 1),
+                    "SG501",
+                    f"missing section '## {title}' required by {TEMPLATE_PATH}",
+                )
+            )
+    return problems
