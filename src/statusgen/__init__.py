@@ -39,6 +39,7 @@ __all__ = [
     "NotASiteError",
     "Postmortem",
     "PostmortemStatus",
+    "Problem",
     "ProblemsFound",
     "Severity",
     "SeverityPolicy",

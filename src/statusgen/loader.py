@@ -82,6 +82,8 @@ def read_text(root: Path, relpath: str) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 text file (BOM and CRLF tolerated); a problem instead of an exception."""
     full = root / relpath
     try:
+        if not full.resolve().is_relative_to(root.resolve()):
+            return None, [_file_problem(relpath, "SG101", "is a link to a file outside the site; copy the file in")]
         if not full.is_file():
             return None, [_file_problem(relpath, "SG101", "not a regular file; remove it or replace it with a file")]
         if full.stat().st_size > _MAX_FILE_BYTES:
@@ -114,13 +116,19 @@ def load_markdown(root: Path, relpath: str) -> tuple[Document | None, list[Probl
         return None, problems
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
-        return None, [_file_problem(relpath, "SG102", "no frontmatter: start the file with a '---' line, then the YAML fields, then '---'")]
+        return None, [
+            _file_problem(
+                relpath, "SG102", "no frontmatter: start the file with a '---' line, then the YAML fields, then '---'"
+            )
+        ]
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             closing = index
             break
     else:
-        return None, [_file_problem(relpath, "SG102", "the frontmatter is never closed: add a '---' line after the YAML fields")]
+        return None, [
+            _file_problem(relpath, "SG102", "the frontmatter is never closed: add a '---' line after the YAML fields")
+        ]
     document, problems = _parse("".join(lines[1:closing]), relpath, line_offset=1)
     if document is None:
         return None, problems
@@ -132,7 +140,7 @@ def _file_problem(relpath: str, code: str, message: str) -> Problem:
     return Problem(relpath, 1, 1, Level.ERROR, code, message)
 
 
-def _nesting_mark(text: str) -> yaml.Mark | None:
+def _nesting_mark(text: str) -> Any:
     """Where the YAML first nests deeper than allowed, or None.
 
     libyaml's composer recurses once per level and overflows the C stack on input nested a
@@ -165,7 +173,11 @@ def _parse(text: str, relpath: str, *, line_offset: int) -> tuple[Document | Non
         reason = error.problem or str(error)
         if error.context:
             reason = f"{reason} ({error.context})"
-        return None, [Problem(relpath, line, column, Level.ERROR, "SG103", f"invalid YAML: {reason}; fix the syntax at this place")]
+        return None, [
+            Problem(
+                relpath, line, column, Level.ERROR, "SG103", f"invalid YAML: {reason}; fix the syntax at this place"
+            )
+        ]
     except yaml.YAMLError as error:
         return None, [Problem(relpath, 1 + line_offset, 1, Level.ERROR, "SG103", f"invalid YAML: {error}")]
     except RecursionError:
@@ -216,7 +228,9 @@ class _Builder:
         if node.tag in allowed:
             return True
         tag = node.tag.replace(_TAG, "!!")
-        self._problem(node, "SG106", f"the YAML tag '{tag}' is not allowed: statusgen reads plain data only; remove the tag")
+        self._problem(
+            node, "SG106", f"the YAML tag '{tag}' is not allowed: statusgen reads plain data only; remove the tag"
+        )
         return False
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:

@@ -77,7 +77,8 @@ def _incident_folders(root: Path) -> tuple[list[str], list[Problem]]:
                         f"{relative}/{name}",
                         (1, 1),
                         "SG107",
-                        f"misplaced: incident files live in {INCIDENTS_DIR}/<YYYY>/<YYYY-MM-DD-slug>/; move its folder there",
+                        f"misplaced: incident files live in {INCIDENTS_DIR}/<YYYY>/<YYYY-MM-DD-slug>/; "
+                        "move its folder there",
                     )
                 )
     return sorted(folders), problems
@@ -97,7 +98,9 @@ def _check_folder_name(folder: str) -> str | None:
     except ValueError:
         return f"the folder name '{incident_id}' does not start with a real date"
     if year != match.group(1):
-        return f"the incident '{incident_id}' is in the year folder '{year}'; move it to {INCIDENTS_DIR}/{match.group(1)}/"
+        return (
+            f"the incident '{incident_id}' is in the year folder '{year}'; move it to {INCIDENTS_DIR}/{match.group(1)}/"
+        )
     return None
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from ..config import Config
+from ..config import Component, Config, Group
 from ..model import Incident, Visibility
 from ..problems import Problem
 
@@ -20,7 +20,11 @@ def _hint(word: str, known: Iterable[str]) -> str:
 def check_config_references(config: Config) -> list[Problem]:
     problems: list[Problem] = []
     where = config.where
-    for kind, items in (("groups", config.groups), ("components", config.components)):
+    kinds: tuple[tuple[str, Sequence[Group | Component]], ...] = (
+        ("groups", config.groups),
+        ("components", config.components),
+    )
+    for kind, items in kinds:
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             if item.id in seen:

@@ -8,10 +8,10 @@ both validates and builds the model objects the later layers work on.
 from __future__ import annotations
 
 import datetime as dt
-from abc import ABC, abstractmethod
 import difflib
 import re
 import zoneinfo
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from ..config import DEFAULT_POLICY, Component, Config, Group, SeverityPolicy
 from ..loader import Document, KeyPath
 from ..model import (
+    TIMELINE_MOMENTS,
     ActionItem,
     ActionStatus,
     ComponentStatus,
@@ -35,7 +36,6 @@ from ..model import (
     Schedule,
     Severity,
     Timeline,
-    TIMELINE_MOMENTS,
     Update,
     Visibility,
 )
@@ -166,7 +166,9 @@ class Moment(Field):
             return c.at_value(
                 path, "SG206", f"{describe(path)} needs a time of day and a zone, like {value.isoformat()}T14:15:00Z"
             )
-        return c.at_value(path, "SG203", f"{describe(path)} must be a time like 2026-11-20T14:15:00Z, not {_kind(value)}")
+        return c.at_value(
+            path, "SG203", f"{describe(path)} must be a time like 2026-11-20T14:15:00Z, not {_kind(value)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,9 @@ class Duration(Field):
         match = _DURATION.fullmatch(value.strip()) if isinstance(value, str) else None
         if not match or not any(match.groups()):
             return c.at_value(
-                path, "SG206", f"{describe(path)}: write a duration like 15m, 1h, 1h30m or 2d (or null), not {_kind(value)}"
+                path,
+                "SG206",
+                f"{describe(path)}: write a duration like 15m, 1h, 1h30m or 2d (or null), not {_kind(value)}",
             )
         days, hours, minutes = (int(group or 0) for group in match.groups())
         return dt.timedelta(days=days, hours=hours, minutes=minutes)
@@ -515,4 +519,3 @@ def check_postmortem(document: Document) -> tuple[Postmortem | None, list[Proble
         where=document.where,
     )
     return postmortem, c.problems
-

@@ -82,7 +82,10 @@ def load_template_sections(root: Path) -> tuple[tuple[str, ...], list[Problem]]:
     if not titles:
         return (), [
             Problem.at(
-                TEMPLATE_PATH, (1, 1), "SG504", "the report template has no '## ' sections; add the sections a report needs"
+                TEMPLATE_PATH,
+                (1, 1),
+                "SG504",
+                "the report template has no '## ' sections; add the sections a report needs",
             )
         ]
     return titles, []
