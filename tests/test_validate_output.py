@@ -126,9 +126,9 @@ def test_github_format_prints_warning_annotations(warning_site: Path) -> None:
 
 def test_github_format_keeps_one_annotation_per_line(tmp_path: Path) -> None:
     # A message may quote user text; a newline in it must not break the annotation.
-    root = write_site(tmp_path / "site", {
-        INCIDENT: INCIDENT_TEXT.replace("severity: SEV-3\n", 'severity: "SEV-5\\nSEV-1"\n')
-    })
+    root = write_site(
+        tmp_path / "site", {INCIDENT: INCIDENT_TEXT.replace("severity: SEV-3\n", 'severity: "SEV-5\\nSEV-1"\n')}
+    )
     result = validate(root, "--format", "github")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
@@ -146,9 +146,9 @@ def test_json_format(tmp_path: Path) -> None:
     assert set(report) >= {"problems", "errors", "warnings", "files"}
     for problem in report["problems"]:
         assert set(problem) >= {"path", "line", "column", "level", "code", "message"}
-    assert {
-        (p["path"], p["line"], p["column"], p["level"], p["code"]) for p in report["problems"]
-    } >= {(INCIDENT, 4, 11, "error", "SG204")}
+    assert {(p["path"], p["line"], p["column"], p["level"], p["code"]) for p in report["problems"]} >= {
+        (INCIDENT, 4, 11, "error", "SG204")
+    }
     assert report["errors"] == sum(p["level"] == "error" for p in report["problems"]) >= 1
     assert report["warnings"] == sum(p["level"] == "warning" for p in report["problems"])
     assert report["files"] == validate_site(root, now=NOW).files >= 3

@@ -107,8 +107,7 @@ class Scenario:
 SCENARIOS: list[Scenario] = []
 
 
-def scenario(id: str, files: dict[str, str | bytes | None], *expected: Expect,
-             exact: bool = True) -> None:
+def scenario(id: str, files: dict[str, str | bytes | None], *expected: Expect, exact: bool = True) -> None:
     SCENARIOS.append(Scenario(id, files, tuple(expected), exact))
 
 
@@ -149,13 +148,12 @@ t = sub(I, "type: incident\n", "type: incident\ntitle: Another title\n")
 scenario("duplicate-key", {INCIDENT: t}, at("SG105", INCIDENT, loc(t, "title:", 2)))
 assert loc(t, "title:", 2) == (4, 1)
 
-t = sub(C, "  - id: database\n    name: Database\n",
-        "  - id: database\n    name: Database\n    name: Primary database\n")
-scenario("duplicate-key-config", {CONFIG: t},
-         at("SG105", CONFIG, loc(t, "name: Primary")))
+t = sub(
+    C, "  - id: database\n    name: Database\n", "  - id: database\n    name: Database\n    name: Primary database\n"
+)
+scenario("duplicate-key-config", {CONFIG: t}, at("SG105", CONFIG, loc(t, "name: Primary")))
 
-t = sub(I, "  incident_commander: Priya Raman\n",
-        "  incident_commander: Priya Raman\n  <<: {scribe: Lee Chen}\n")
+t = sub(I, "  incident_commander: Priya Raman\n", "  incident_commander: Priya Raman\n  <<: {scribe: Lee Chen}\n")
 scenario("merge-key", {INCIDENT: t}, Expect("SG106", INCIDENT, loc(t, "<<")[0]))
 
 # The incident id is its folder; the year folder must match.
@@ -167,14 +165,14 @@ for bad_path in [
     "incidents/2025/2026-11-20-api-errors/incident.md",  # year folder does not match
     "incidents/2026-11-20-api-errors/incident.md",  # no year folder
 ]:
-    scenario(f"misnamed-folder:{bad_path.split('/', 1)[1]}", {INCIDENT: None, bad_path: I},
-             at("SG107", bad_path, (1, 1)))
+    scenario(
+        f"misnamed-folder:{bad_path.split('/', 1)[1]}", {INCIDENT: None, bad_path: I}, at("SG107", bad_path, (1, 1))
+    )
 
 # The same id twice: only possible with a wrong year folder, so the second file (in path order)
 # gets both the duplicate id and the year mismatch.
 twin = f"incidents/2027/{INCIDENT.split('/')[2]}/incident.md"
-scenario("duplicate-incident-id", {twin: I},
-         at("SG303", twin, (1, 1)), at("SG107", twin, (1, 1)))
+scenario("duplicate-incident-id", {twin: I}, at("SG303", twin, (1, 1)), at("SG107", twin, (1, 1)))
 
 t = b"---\ntitle: Elevated error rates \xff\xfe on the API\n" + I.encode().split(b"\n", 2)[2]
 # Where the README leaves the place open, the first bad byte (line 2, after "title: Elevated
@@ -187,38 +185,38 @@ t = sub(I, "title: Elevated error rates on the API\n", "")
 scenario("missing-title", {INCIDENT: t}, at("SG201", INCIDENT, (2, 1), message_contains="title"))
 
 t = sub(I, "visibility: public\n", "")
-scenario("missing-visibility", {INCIDENT: t},
-         at("SG201", INCIDENT, (2, 1), message_contains="visibility"))
+scenario("missing-visibility", {INCIDENT: t}, at("SG201", INCIDENT, (2, 1), message_contains="visibility"))
 
 t = sub(I, "severity: SEV-3\n", "")
-scenario("missing-severity", {INCIDENT: t},
-         at("SG201", INCIDENT, (2, 1), message_contains="severity"))
+scenario("missing-severity", {INCIDENT: t}, at("SG201", INCIDENT, (2, 1), message_contains="severity"))
 
 t = I[: I.index("updates:\n")] + "---\n"
-scenario("public-incident-without-updates", {INCIDENT: t},
-         at("SG201", INCIDENT, (2, 1), message_contains="updates"))
+scenario("public-incident-without-updates", {INCIDENT: t}, at("SG201", INCIDENT, (2, 1), message_contains="updates"))
 
 t = sub(I, "severity: SEV-3\n", "severty: SEV-3\n")
-scenario("unknown-field-did-you-mean", {INCIDENT: t},
-         at("SG202", INCIDENT, (4, 1), message_contains="severity"),
-         at("SG201", INCIDENT, (2, 1)))
+scenario(
+    "unknown-field-did-you-mean",
+    {INCIDENT: t},
+    at("SG202", INCIDENT, (4, 1), message_contains="severity"),
+    at("SG201", INCIDENT, (2, 1)),
+)
 
 t = sub(I, "    status: monitoring\n", "    status: monitoring\n    notfy: false\n")
-scenario("unknown-field-in-update", {INCIDENT: t},
-         at("SG202", INCIDENT, loc(t, "notfy"), message_contains="notify"))
+scenario("unknown-field-in-update", {INCIDENT: t}, at("SG202", INCIDENT, loc(t, "notfy"), message_contains="notify"))
 
 t = sub(I, "severity: SEV-3\n", "severity: SEV-5\n")
-scenario("wrong-severity", {INCIDENT: t},
-         at("SG204", INCIDENT, (4, 11), message_contains="SEV-5"))
+scenario("wrong-severity", {INCIDENT: t}, at("SG204", INCIDENT, (4, 11), message_contains="SEV-5"))
 assert value_loc(t, "severity: SEV-5") == (4, 11)  # the README's own example
 
 t = sub(I, "status: investigating", "status: investigatng")
-scenario("wrong-update-status", {INCIDENT: t},
-         at("SG204", INCIDENT, value_loc(t, "status: investigatng")))
+scenario("wrong-update-status", {INCIDENT: t}, at("SG204", INCIDENT, value_loc(t, "status: investigatng")))
 
 t = sub(M, "status: in_progress", "status: investigating")
-scenario("maintenance-with-incident-status", {MAINTENANCE: t},
-         at("SG204", MAINTENANCE, value_loc(t, "status: investigating")))
+scenario(
+    "maintenance-with-incident-status",
+    {MAINTENANCE: t},
+    at("SG204", MAINTENANCE, value_loc(t, "status: investigating")),
+)
 
 t = sub(I, "{api: major_outage}", "{api: broken}")
 scenario("wrong-component-status", {INCIDENT: t}, at("SG204", INCIDENT, loc(t, "broken")))
@@ -227,58 +225,56 @@ t = sub(I, "visibility: public\n", "visibility: secret\n")
 scenario("wrong-visibility", {INCIDENT: t}, at("SG204", INCIDENT, loc(t, "secret")))
 
 t = sub(I, "detected: 2026-11-20T14:02:00Z\n", "detected: 2026-11-20T14:02:00\n")
-scenario("time-without-zone", {INCIDENT: t},
-         at("SG205", INCIDENT, value_loc(t, "detected: 2026")))
+scenario("time-without-zone", {INCIDENT: t}, at("SG205", INCIDENT, value_loc(t, "detected: 2026")))
 
 t = sub(I, "- at: 2026-11-20T14:40:00Z\n", "- at: 2026-11-20 14:40:00\n")
-scenario("update-time-without-zone", {INCIDENT: t},
-         at("SG205", INCIDENT, value_loc(t, "- at: 2026-11-20 14:40")))
+scenario("update-time-without-zone", {INCIDENT: t}, at("SG205", INCIDENT, value_loc(t, "- at: 2026-11-20 14:40")))
 
 t = sub(I, "detected: 2026-11-20T14:02:00Z\n", "detected: yesterday afternoon\n")
-scenario("malformed-time", {INCIDENT: t},
-         at("SG206", INCIDENT, value_loc(t, "detected: yesterday")))
+scenario("malformed-time", {INCIDENT: t}, at("SG206", INCIDENT, value_loc(t, "detected: yesterday")))
 
 t = sub(I, "runbooks: [database-failover]\n", "runbooks: database-failover\n")
-scenario("runbooks-not-a-list", {INCIDENT: t},
-         at("SG203", INCIDENT, value_loc(t, "runbooks: database")))
+scenario("runbooks-not-a-list", {INCIDENT: t}, at("SG203", INCIDENT, value_loc(t, "runbooks: database")))
 
 t = sub(I, "title: Elevated error rates on the API\n", 'title: ""\n')
 scenario("empty-title", {INCIDENT: t}, at("SG207", INCIDENT, (2, 8)))
 
 t = sub(M, "type: maintenance\n", "type: maintenance\nseverity: SEV-3\n")
-scenario("severity-on-maintenance", {MAINTENANCE: t},
-         Expect("SG208", MAINTENANCE, loc(t, "severity")[0]))
+scenario("severity-on-maintenance", {MAINTENANCE: t}, Expect("SG208", MAINTENANCE, loc(t, "severity")[0]))
 
-t = sub(I, "visibility: public\n",
-        "visibility: public\nscheduled:\n  start: 2026-11-20T14:00:00Z\n"
-        "  end: 2026-11-20T15:00:00Z\n")
-scenario("scheduled-on-incident", {INCIDENT: t},
-         Expect("SG208", INCIDENT, loc(t, "scheduled")[0]))
+t = sub(
+    I,
+    "visibility: public\n",
+    "visibility: public\nscheduled:\n  start: 2026-11-20T14:00:00Z\n  end: 2026-11-20T15:00:00Z\n",
+)
+scenario("scheduled-on-incident", {INCIDENT: t}, Expect("SG208", INCIDENT, loc(t, "scheduled")[0]))
 
 t = sub(M, "scheduled:\n  start: 2026-11-25T02:00:00Z\n  end: 2026-11-25T04:00:00Z\n", "")
-scenario("maintenance-without-schedule", {MAINTENANCE: t},
-         at("SG201", MAINTENANCE, (2, 1), message_contains="scheduled"))
+scenario(
+    "maintenance-without-schedule", {MAINTENANCE: t}, at("SG201", MAINTENANCE, (2, 1), message_contains="scheduled")
+)
 
 t = sub(P, "    owner: Jonas Weber\n", "")
-scenario("action-item-without-owner", {POSTMORTEM: t},
-         at("SG201", POSTMORTEM, loc(t, "title: Alert"), message_contains="owner"))
+scenario(
+    "action-item-without-owner",
+    {POSTMORTEM: t},
+    at("SG201", POSTMORTEM, loc(t, "title: Alert"), message_contains="owner"),
+)
 assert loc(t, "title: Alert") == (8, 5)  # `  - title:` -> the column of `title`
 
 t = sub(P, "    due: 2026-12-15\n", "")
-scenario("action-item-without-due", {POSTMORTEM: t},
-         at("SG201", POSTMORTEM, (8, 5), message_contains="due"))
+scenario("action-item-without-due", {POSTMORTEM: t}, at("SG201", POSTMORTEM, (8, 5), message_contains="due"))
 
 t = sub(P, "    due: 2026-12-15\n", "    due: mid-December\n")
-scenario("action-item-due-not-a-date", {POSTMORTEM: t},
-         at("SG206", POSTMORTEM, value_loc(t, "due: mid")))
+scenario("action-item-due-not-a-date", {POSTMORTEM: t}, at("SG206", POSTMORTEM, value_loc(t, "due: mid")))
 
 t = sub(P, "published: 2026-11-21\n", "")
-scenario("published-postmortem-without-date", {POSTMORTEM: t},
-         at("SG201", POSTMORTEM, (2, 1), message_contains="published"))
+scenario(
+    "published-postmortem-without-date", {POSTMORTEM: t}, at("SG201", POSTMORTEM, (2, 1), message_contains="published")
+)
 
 t = sub(P, "authors: [Priya Raman]\n", "authors: []\n")
-scenario("postmortem-without-authors", {POSTMORTEM: t},
-         at("SG207", POSTMORTEM, value_loc(t, "authors: []")))
+scenario("postmortem-without-authors", {POSTMORTEM: t}, at("SG207", POSTMORTEM, value_loc(t, "authors: []")))
 
 # ---- statusgen.yml -------------------------------------------------------------------------
 
@@ -289,20 +285,21 @@ t = sub(C, "time_zone: Europe/Berlin\n", "time_zone: Europe/Berlinn\n")
 scenario("config-bad-time-zone", {CONFIG: t}, at("SG206", CONFIG, (3, 12)))
 
 t = sub(C, "  - id: dashboard\n", "  - id: api\n")
-scenario("config-duplicate-component", {CONFIG: t},
-         at("SG303", CONFIG, value_loc(t, "- id: api", 2)))
+scenario("config-duplicate-component", {CONFIG: t}, at("SG303", CONFIG, value_loc(t, "- id: api", 2)))
 
 t = sub(C, "groups:\n", "colour: blue\ngroups:\n")
 scenario("config-unknown-key", {CONFIG: t}, at("SG202", CONFIG, loc(t, "colour")))
 
 t = sub(C, "time_zone: Europe/Berlin\n", "timezone: Europe/Berlin\n")
-scenario("config-unknown-key-did-you-mean", {CONFIG: t},
-         at("SG202", CONFIG, (3, 1), message_contains="time_zone"),
-         at("SG201", CONFIG, (1, 1), message_contains="time_zone"))
+scenario(
+    "config-unknown-key-did-you-mean",
+    {CONFIG: t},
+    at("SG202", CONFIG, (3, 1), message_contains="time_zone"),
+    at("SG201", CONFIG, (1, 1), message_contains="time_zone"),
+)
 
 t = C + "policy:\n  SEV-3:\n    response_target: one hour\n"
-scenario("config-bad-duration", {CONFIG: t},
-         at("SG206", CONFIG, value_loc(t, "response_target: one")))
+scenario("config-bad-duration", {CONFIG: t}, at("SG206", CONFIG, value_loc(t, "response_target: one")))
 
 # ---- references ----------------------------------------------------------------------------
 
@@ -313,24 +310,26 @@ t = sub(I, "{api: major_outage}", "{apx: major_outage}")
 scenario("unknown-component-in-update", {INCIDENT: t}, at("SG301", INCIDENT, loc(t, "apx")))
 
 t = sub(I, "[database-failover]", "[database-failovr]")
-scenario("unknown-runbook", {INCIDENT: t},
-         at("SG302", INCIDENT, loc(t, "database-failovr")))
+scenario("unknown-runbook", {INCIDENT: t}, at("SG302", INCIDENT, loc(t, "database-failovr")))
 
-scenario("postmortem-without-incident",
-         {"incidents/2026/2026-11-21-orphan/postmortem.md": P},
-         at("SG305", "incidents/2026/2026-11-21-orphan/postmortem.md", (1, 1)))
+scenario(
+    "postmortem-without-incident",
+    {"incidents/2026/2026-11-21-orphan/postmortem.md": P},
+    at("SG305", "incidents/2026/2026-11-21-orphan/postmortem.md", (1, 1)),
+)
 
-scenario("public-postmortem-of-internal-incident",
-         {INCIDENT: sub(I, "visibility: public", "visibility: internal"), POSTMORTEM: P},
-         at("SG306", POSTMORTEM, value_loc(P, "visibility: public")))
+scenario(
+    "public-postmortem-of-internal-incident",
+    {INCIDENT: sub(I, "visibility: public", "visibility: internal"), POSTMORTEM: P},
+    at("SG306", POSTMORTEM, value_loc(P, "visibility: public")),
+)
 
 # ---- consistency ---------------------------------------------------------------------------
 
 # The resolved update typed a minute before the monitoring one; no gap exceeds the cadence
 # whichever way the updates are read.
 t = sub(I, "- at: 2026-11-20T15:50:00Z", "- at: 2026-11-20T15:29:00Z")
-scenario("updates-out-of-order", {INCIDENT: t},
-         at("SG401", INCIDENT, value_loc(t, "- at: 2026-11-20T15:29")))
+scenario("updates-out-of-order", {INCIDENT: t}, at("SG401", INCIDENT, value_loc(t, "- at: 2026-11-20T15:29")))
 
 LAST_UPDATE = (
     "  - at: 2026-11-20T15:50:00Z\n"
@@ -339,29 +338,30 @@ LAST_UPDATE = (
 )
 t = sub(I, LAST_UPDATE, "")
 # Policy may also see an active incident here (SG602); only the SG402 is pinned.
-scenario("resolved-timeline-last-update-not-resolved", {INCIDENT: t},
-         at("SG402", INCIDENT, value_loc(t, "  resolved: 2026")), exact=False)
+scenario(
+    "resolved-timeline-last-update-not-resolved",
+    {INCIDENT: t},
+    at("SG402", INCIDENT, value_loc(t, "  resolved: 2026")),
+    exact=False,
+)
 assert value_loc(t, "  resolved: 2026") == (14, 13)
 
 t = sub(I, "  resolved: 2026-11-20T15:45:00Z\n", "")
-scenario("resolved-update-without-timeline-resolved", {INCIDENT: t},
-         at("SG403", INCIDENT, value_loc(t, "status: resolved")))
+scenario(
+    "resolved-update-without-timeline-resolved", {INCIDENT: t}, at("SG403", INCIDENT, value_loc(t, "status: resolved"))
+)
 
 t = sub(I, "acknowledged: 2026-11-20T14:09:00Z", "acknowledged: 2026-11-20T14:01:00Z")
-scenario("timeline-out-of-order", {INCIDENT: t},
-         at("SG404", INCIDENT, value_loc(t, "acknowledged: 2026")))
+scenario("timeline-out-of-order", {INCIDENT: t}, at("SG404", INCIDENT, value_loc(t, "acknowledged: 2026")))
 
 t = sub(I, "mitigated: 2026-11-20T15:20:00Z", "mitigated: 2026-11-20T16:20:00Z")
-scenario("timeline-mitigated-after-resolved", {INCIDENT: t},
-         at("SG404", INCIDENT, value_loc(t, "  resolved: 2026")))
+scenario("timeline-mitigated-after-resolved", {INCIDENT: t}, at("SG404", INCIDENT, value_loc(t, "  resolved: 2026")))
 
 t = sub(M, "end: 2026-11-25T04:00:00Z", "end: 2026-11-25T01:00:00Z")
-scenario("maintenance-ends-before-start", {MAINTENANCE: t},
-         at("SG405", MAINTENANCE, value_loc(t, "end: 2026")))
+scenario("maintenance-ends-before-start", {MAINTENANCE: t}, at("SG405", MAINTENANCE, value_loc(t, "end: 2026")))
 
 # Layering: a schema error stops the later layers for that file (README).
-t = sub(sub(I, "severity: SEV-3\n", "severity: SEV-5\n"),
-        "- at: 2026-11-20T14:40:00Z", "- at: 2026-11-20T14:10:00Z")
+t = sub(sub(I, "severity: SEV-3\n", "severity: SEV-5\n"), "- at: 2026-11-20T14:40:00Z", "- at: 2026-11-20T14:10:00Z")
 scenario("schema-error-hides-consistency", {INCIDENT: t}, at("SG204", INCIDENT, (4, 11)))
 
 # ---- report template -----------------------------------------------------------------------
@@ -370,62 +370,96 @@ ROOT_CAUSE = "## Root Cause\n\nA log rotation job had been disabled during a mig
 IMPACT = "## Impact Assessment\n\nAbout 8 percent of API requests failed; no data was lost.\n\n"
 
 t = sub(P, ROOT_CAUSE, "")
-scenario("postmortem-section-missing", {POSTMORTEM: t},
-         at("SG501", POSTMORTEM, (line_after_frontmatter(t), 1), message_contains="Root Cause"))
+scenario(
+    "postmortem-section-missing",
+    {POSTMORTEM: t},
+    at("SG501", POSTMORTEM, (line_after_frontmatter(t), 1), message_contains="Root Cause"),
+)
 assert line_after_frontmatter(t) == 18
 
-t = sub(P, "About 8 percent of API requests failed; no data was lost.\n",
-        "<!-- Users, services and revenue affected. -->\n")
-scenario("postmortem-section-empty", {POSTMORTEM: t},
-         at("SG502", POSTMORTEM, (loc(t, "## Impact Assessment")[0], 1)))
+t = sub(
+    P, "About 8 percent of API requests failed; no data was lost.\n", "<!-- Users, services and revenue affected. -->\n"
+)
+scenario("postmortem-section-empty", {POSTMORTEM: t}, at("SG502", POSTMORTEM, (loc(t, "## Impact Assessment")[0], 1)))
 
-t = sub(P, "## Lessons Learned\n\nFailover worked as practised; the alert on disk usage was missing.\n",
-        "## Lessons Learned\n")
-scenario("postmortem-last-section-empty", {POSTMORTEM: t},
-         at("SG502", POSTMORTEM, (loc(t, "## Lessons Learned")[0], 1)))
+t = sub(
+    P,
+    "## Lessons Learned\n\nFailover worked as practised; the alert on disk usage was missing.\n",
+    "## Lessons Learned\n",
+)
+scenario(
+    "postmortem-last-section-empty", {POSTMORTEM: t}, at("SG502", POSTMORTEM, (loc(t, "## Lessons Learned")[0], 1))
+)
 
 t = sub(P, IMPACT + ROOT_CAUSE, ROOT_CAUSE + IMPACT)
-scenario("postmortem-sections-out-of-order", {POSTMORTEM: t},
-         Expect("SG503", POSTMORTEM,
-                (loc(t, "## Root Cause")[0], loc(t, "## Impact Assessment")[0]), 1))
+scenario(
+    "postmortem-sections-out-of-order",
+    {POSTMORTEM: t},
+    Expect("SG503", POSTMORTEM, (loc(t, "## Root Cause")[0], loc(t, "## Impact Assessment")[0]), 1),
+)
 
 t = sub(P, ROOT_CAUSE, ROOT_CAUSE + "## Detection\n\nOur alerting caught it within minutes.\n\n")
 scenario("postmortem-extra-section-is-fine", {POSTMORTEM: t})
 
 scenario("template-missing", {TEMPLATE: None, POSTMORTEM: P}, at("SG504", TEMPLATE, (1, 1)))
 
-scenario("template-without-sections", {TEMPLATE: "# Postmortem\n\nWrite it up.\n", POSTMORTEM: P},
-         at("SG504", TEMPLATE, (1, 1)))
+scenario(
+    "template-without-sections",
+    {TEMPLATE: "# Postmortem\n\nWrite it up.\n", POSTMORTEM: P},
+    at("SG504", TEMPLATE, (1, 1)),
+)
 
 # The template decides the sections: a template with an extra section asks for it.
 t = sub(P, ROOT_CAUSE, "")
-scenario("template-defines-sections",
-         {TEMPLATE: "## Executive Summary\n\n## Timeline\n\n## Technical Details\n\n"
-                    "## Impact Assessment\n\n## Corrective Actions\n\n## Lessons Learned\n",
-          POSTMORTEM: t})
+scenario(
+    "template-defines-sections",
+    {
+        TEMPLATE: "## Executive Summary\n\n## Timeline\n\n## Technical Details\n\n"
+        "## Impact Assessment\n\n## Corrective Actions\n\n## Lessons Learned\n",
+        POSTMORTEM: t,
+    },
+)
 
 # ---- policy (warnings) ---------------------------------------------------------------------
 
-t = sub(sub(I, "started: 2026-11-20T13:55:00Z", "started: 2026-11-20T12:55:00Z"),
-        "detected: 2026-11-20T14:02:00Z", "detected: 2026-11-20T13:00:00Z")
-scenario("SG601-late-acknowledgement", {INCIDENT: t},  # 69 min > 1 h for SEV-3
-         at("SG601", INCIDENT, value_loc(t, "acknowledged: 2026")))
+t = sub(
+    sub(I, "started: 2026-11-20T13:55:00Z", "started: 2026-11-20T12:55:00Z"),
+    "detected: 2026-11-20T14:02:00Z",
+    "detected: 2026-11-20T13:00:00Z",
+)
+scenario(
+    "SG601-late-acknowledgement",
+    {INCIDENT: t},  # 69 min > 1 h for SEV-3
+    at("SG601", INCIDENT, value_loc(t, "acknowledged: 2026")),
+)
 
 t = sub(I, "- at: 2026-11-20T14:40:00Z", "- at: 2026-11-20T14:20:00Z")
-scenario("SG602-gap-between-updates", {INCIDENT: t},  # 14:20 -> 15:30 is 70 min > 1 h
-         at("SG602", INCIDENT, value_loc(t, "- at: 2026-11-20T15:30")))
+scenario(
+    "SG602-gap-between-updates",
+    {INCIDENT: t},  # 14:20 -> 15:30 is 70 min > 1 h
+    at("SG602", INCIDENT, value_loc(t, "- at: 2026-11-20T15:30")),
+)
 
 t = sub(sub(I, LAST_UPDATE, ""), "  resolved: 2026-11-20T15:45:00Z\n", "")
-scenario("SG602-active-incident-gone-quiet", {INCIDENT: t},  # monitoring since 20 Nov
-         at("SG602", INCIDENT, value_loc(t, "- at: 2026-11-20T15:30")))
+scenario(
+    "SG602-active-incident-gone-quiet",
+    {INCIDENT: t},  # monitoring since 20 Nov
+    at("SG602", INCIDENT, value_loc(t, "- at: 2026-11-20T15:30")),
+)
 
 t = sub(I, "- at: 2026-11-20T14:15:00Z", "- at: 2026-11-20T14:30:00Z")
-scenario("SG603-late-first-update", {INCIDENT: t},  # 18 min after declaration > 15 min
-         at("SG603", INCIDENT, value_loc(t, "- at: 2026-11-20T14:30")))
+scenario(
+    "SG603-late-first-update",
+    {INCIDENT: t},  # 18 min after declaration > 15 min
+    at("SG603", INCIDENT, value_loc(t, "- at: 2026-11-20T14:30")),
+)
 
 t = sub(I, "- at: 2026-11-20T15:50:00Z", "- at: 2026-11-20T16:05:00Z")
-scenario("SG604-late-resolution-notice", {INCIDENT: t},  # 20 min after resolution > 15 min
-         at("SG604", INCIDENT, value_loc(t, "- at: 2026-11-20T16:05")))
+scenario(
+    "SG604-late-resolution-notice",
+    {INCIDENT: t},  # 20 min after resolution > 15 min
+    at("SG604", INCIDENT, value_loc(t, "- at: 2026-11-20T16:05")),
+)
 
 REQUIRE_SEV3_POSTMORTEM = C + text(
     """
@@ -439,44 +473,52 @@ REQUIRE_SEV3_POSTMORTEM = C + text(
         postmortem_deadline: 48h
     """
 )
-scenario("SG605-required-postmortem-missing", {CONFIG: REQUIRE_SEV3_POSTMORTEM},
-         at("SG605", INCIDENT, value_loc(I, "  resolved: 2026")))
+scenario(
+    "SG605-required-postmortem-missing",
+    {CONFIG: REQUIRE_SEV3_POSTMORTEM},
+    at("SG605", INCIDENT, value_loc(I, "  resolved: 2026")),
+)
 
 t = sub(sub(P, "status: published\n", "status: draft\n"), "published: 2026-11-21\n", "")
-scenario("SG605-required-postmortem-still-draft",
-         {CONFIG: REQUIRE_SEV3_POSTMORTEM, POSTMORTEM: t},
-         at("SG605", INCIDENT, value_loc(I, "  resolved: 2026")))
+scenario(
+    "SG605-required-postmortem-still-draft",
+    {CONFIG: REQUIRE_SEV3_POSTMORTEM, POSTMORTEM: t},
+    at("SG605", INCIDENT, value_loc(I, "  resolved: 2026")),
+)
 
-scenario("SG605-required-postmortem-published-in-time",
-         {CONFIG: REQUIRE_SEV3_POSTMORTEM, POSTMORTEM: P})
+scenario("SG605-required-postmortem-published-in-time", {CONFIG: REQUIRE_SEV3_POSTMORTEM, POSTMORTEM: P})
 
 # The handbook's SEV-2 defaults: 30 min cadence (14:40 -> 15:30 is 50 min) and a postmortem
 # within 48 h.
 t = sub(I, "severity: SEV-3", "severity: SEV-2")
-scenario("SEV-2-default-policy", {INCIDENT: t},
-         at("SG602", INCIDENT, value_loc(t, "- at: 2026-11-20T15:30")),
-         at("SG605", INCIDENT, value_loc(t, "  resolved: 2026")))
+scenario(
+    "SEV-2-default-policy",
+    {INCIDENT: t},
+    at("SG602", INCIDENT, value_loc(t, "- at: 2026-11-20T15:30")),
+    at("SG605", INCIDENT, value_loc(t, "  resolved: 2026")),
+)
 
 # `null` switches a target off.
 t = sub(I, "- at: 2026-11-20T14:40:00Z", "- at: 2026-11-20T14:20:00Z")
-scenario("policy-target-switched-off",
-         {INCIDENT: t, CONFIG: C + "policy:\n  SEV-3:\n    update_cadence: null\n"})
+scenario("policy-target-switched-off", {INCIDENT: t, CONFIG: C + "policy:\n  SEV-3:\n    update_cadence: null\n"})
 
 t = sub(P, "    due: 2026-12-15\n", "    due: 2026-11-27\n")
-scenario("SG606-overdue-action-item", {POSTMORTEM: t},
-         at("SG606", POSTMORTEM, value_loc(t, "due: 2026-11-27")))
+scenario("SG606-overdue-action-item", {POSTMORTEM: t}, at("SG606", POSTMORTEM, value_loc(t, "due: 2026-11-27")))
 
 # ---- valid variants ------------------------------------------------------------------------
 
 scenario("clean-site", {})
 scenario("clean-site-with-postmortem-and-maintenance", {POSTMORTEM: P, MAINTENANCE: M})
-scenario("clean-site-crlf", {INCIDENT: I.replace("\n", "\r\n"), CONFIG: C.replace("\n", "\r\n"),
-                             POSTMORTEM: P.replace("\n", "\r\n")})
-scenario("clean-site-bom", {INCIDENT: "\ufeff" + I, CONFIG: "\ufeff" + C,
-                            POSTMORTEM: "\ufeff" + P})
-scenario("crlf-and-bom-keep-positions",
-         {INCIDENT: "\ufeff" + sub(I, "severity: SEV-3\n", "severity: SEV-5\n").replace("\n", "\r\n")},
-         at("SG204", INCIDENT, (4, 11)))
+scenario(
+    "clean-site-crlf",
+    {INCIDENT: I.replace("\n", "\r\n"), CONFIG: C.replace("\n", "\r\n"), POSTMORTEM: P.replace("\n", "\r\n")},
+)
+scenario("clean-site-bom", {INCIDENT: "\ufeff" + I, CONFIG: "\ufeff" + C, POSTMORTEM: "\ufeff" + P})
+scenario(
+    "crlf-and-bom-keep-positions",
+    {INCIDENT: "\ufeff" + sub(I, "severity: SEV-3\n", "severity: SEV-5\n").replace("\n", "\r\n")},
+    at("SG204", INCIDENT, (4, 11)),
+)
 
 # Accepted variations a user may write.
 scenario("clean-time-offsets", {INCIDENT: I.replace(":00Z\n", ":00+01:00\n")})
@@ -484,9 +526,10 @@ scenario("clean-quoted-time", {INCIDENT: sub(I, "at: 2026-11-20T14:15:00Z", 'at:
 scenario("clean-type-defaults-to-incident", {INCIDENT: sub(I, "type: incident\n", "")})
 t = sub(I, "visibility: public", "visibility: internal")
 scenario("clean-internal-incident-without-updates", {INCIDENT: t[: t.index("updates:\n")] + "---\n"})
-scenario("clean-postmortem-visibility-defaults-to-internal",
-         {INCIDENT: sub(I, "visibility: public", "visibility: internal"),
-          POSTMORTEM: sub(P, "visibility: public\n", "")})
+scenario(
+    "clean-postmortem-visibility-defaults-to-internal",
+    {INCIDENT: sub(I, "visibility: public", "visibility: internal"), POSTMORTEM: sub(P, "visibility: public\n", "")},
+)
 
 ACTIVE = "incidents/2026/2026-11-29-dashboard-slow/incident.md"
 ACTIVE_TEXT = text(
@@ -541,25 +584,27 @@ scenario("empty-frontmatter", {INCIDENT: "---\n---\nNotes.\n"}, Expect("SG104", 
 
 t = sub(I, "tags: [database]\n", "tags: " + "[" * 200 + "database" + "]" * 200 + "\n")
 # (tags of lists are also a schema error; only the SG106 is pinned)
-scenario("nesting-too-deep", {INCIDENT: t}, Expect("SG106", INCIDENT, loc(t, "tags: [")[0]),
-         exact=False)
+scenario("nesting-too-deep", {INCIDENT: t}, Expect("SG106", INCIDENT, loc(t, "tags: [")[0]), exact=False)
 
 # A broken statusgen.yml must not bury the user in follow-up errors about every component.
-scenario("broken-config-does-not-cascade",
-         {CONFIG: sub(C, "time_zone: Europe/Berlin\n", "time_zone: [Europe/Berlin\n"),
-          POSTMORTEM: P, MAINTENANCE: M},
-         Expect("SG103", CONFIG, (3, 4)))
+scenario(
+    "broken-config-does-not-cascade",
+    {CONFIG: sub(C, "time_zone: Europe/Berlin\n", "time_zone: [Europe/Berlin\n"), POSTMORTEM: P, MAINTENANCE: M},
+    Expect("SG103", CONFIG, (3, 4)),
+)
 
 t = sub(I, "    status: monitoring\n", '    status: monitoring\n    notify: "no"\n')
 scenario("notify-not-a-boolean", {INCIDENT: t}, at("SG203", INCIDENT, value_loc(t, 'notify: "no"')))
 
 t = sub(I, "detected: 2026-11-20T14:02:00Z", "detected: 2026-11-20")
-scenario("timeline-date-without-time", {INCIDENT: t},
-         Expect("SG206", INCIDENT, value_loc(t, "detected: 2026")[0]))
+scenario("timeline-date-without-time", {INCIDENT: t}, Expect("SG206", INCIDENT, value_loc(t, "detected: 2026")[0]))
 
 # statusgen.yml's policy overrides the handbook default for that target only.
-scenario("config-policy-override", {CONFIG: C + "policy:\n  SEV-3:\n    update_cadence: 30m\n"},
-         at("SG602", INCIDENT, value_loc(I, "- at: 2026-11-20T15:30")))
+scenario(
+    "config-policy-override",
+    {CONFIG: C + "policy:\n  SEV-3:\n    update_cadence: 30m\n"},
+    at("SG602", INCIDENT, value_loc(I, "- at: 2026-11-20T15:30")),
+)
 
 # ---- many files broken at once ---------------------------------------------------------------
 
@@ -621,7 +666,7 @@ def expect_pattern(expect: Expect) -> str:
     lines = expect.line if isinstance(expect.line, tuple) else (expect.line,)
     line = "(?:" + "|".join(str(n) for n in lines) + ")"
     column = r"\d+" if expect.column is None else str(expect.column)
-    return (rf"(?m)^{re.escape(expect.path)}:{line}:{column}: {expect.level} {expect.code}: \S")
+    return rf"(?m)^{re.escape(expect.path)}:{line}:{column}: {expect.level} {expect.code}: \S"
 
 
 @pytest.mark.parametrize("scenario_", SCENARIOS, ids=SCENARIO_IDS)
@@ -637,15 +682,16 @@ def test_scenario_through_cli(scenario_: Scenario, tmp_path: Path) -> None:
 
 def run_module(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "statusgen", "validate", "--root", str(root), "--now", NOW_ISO,
-         *args],
-        capture_output=True, text=True, timeout=timeout, cwd=root,
+        [sys.executable, "-m", "statusgen", "validate", "--root", str(root), "--now", NOW_ISO, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=root,
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
     )
 
 
-@pytest.mark.parametrize("scenario_id", ["clean-site", "several-broken-files",
-                                         "SG606-overdue-action-item"])
+@pytest.mark.parametrize("scenario_id", ["clean-site", "several-broken-files", "SG606-overdue-action-item"])
 def test_scenario_as_subprocess(scenario_id: str, tmp_path: Path) -> None:
     scenario_ = SCENARIOS[SCENARIO_IDS.index(scenario_id)]
     root = write_site(tmp_path / "site", scenario_.files)
@@ -688,8 +734,7 @@ def test_python_tag_is_rejected_and_never_executed(target: str, tmp_path: Path) 
     problems = validate_site(root, now=NOW).problems
     assert not marker.exists(), "the YAML tag was executed"
     tagged = [p for p in problems if p.code == "SG106"]
-    assert [(p.path, p.line, p.column) for p in tagged] == [(target, *loc(source, "!!python"))], \
-        describe(problems)
+    assert [(p.path, p.line, p.column) for p in tagged] == [(target, *loc(source, "!!python"))], describe(problems)
 
     result = cli_validate(root)
     assert result.exit_code == 1 and "Traceback" not in result.output
@@ -711,10 +756,8 @@ def test_alias_bomb_is_rejected_quickly(target: str, tmp_path: Path) -> None:
     # All of it inside a field the schema knows (a list of 9 anchored items, the last one worth
     # 9**8 strings), so the data itself must be looked at.
     items = "".join(f"  - {line.split(': ', 1)[1]}\n" for line in billion_laughs().splitlines())
-    if target == INCIDENT:
-        source = sub(I, "tags: [database]\n", "tags:\n" + items)
-    else:
-        source = C + "language:\n" + items
+    sources = {INCIDENT: sub(I, "tags: [database]\n", "tags:\n" + items), CONFIG: C + "language:\n" + items}
+    source = sources[target]
     root = write_site(tmp_path / "site", {target: source})
     started = time.monotonic()
     # A subprocess, so that a validator that expands the aliases fails the test instead of
@@ -730,9 +773,7 @@ def test_alias_bomb_is_rejected_quickly(target: str, tmp_path: Path) -> None:
 def test_crlf_file_positions_match_lf(tmp_path: Path) -> None:
     broken = sub(I, "  api: partial_outage\n", "  apii: partial_outage\n")
     lf = validate_site(write_site(tmp_path / "lf", {INCIDENT: broken}), now=NOW).problems
-    crlf = validate_site(
-        write_site(tmp_path / "crlf", {INCIDENT: broken.replace("\n", "\r\n")}), now=NOW
-    ).problems
+    crlf = validate_site(write_site(tmp_path / "crlf", {INCIDENT: broken.replace("\n", "\r\n")}), now=NOW).problems
     assert [(p.code, p.line, p.column) for p in lf] == [("SG301", 7, 3)]
     assert [(p.code, p.line, p.column) for p in crlf] == [("SG301", 7, 3)]
 
@@ -764,6 +805,4 @@ def test_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
     completed = run_module(root, "--format", "json", timeout=30)
     assert completed.returncode == 1, completed.stderr
     problems = json.loads(completed.stdout)["problems"]
-    assert [(p["code"], p["path"]) for p in problems] == [
-        ("SG101", "incidents/2026/2026-11-21-pipe/incident.md")
-    ]
+    assert [(p["code"], p["path"]) for p in problems] == [("SG101", "incidents/2026/2026-11-21-pipe/incident.md")]
