@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .build import build_sites
 from .errors import ProblemsFound, UsageError
 from .problems import count_levels, format_problems
 from .validate import ValidationResult, validate_site
@@ -98,14 +99,27 @@ _NOT_YET = "is not part of statusgen {version} yet; see the project's issue trac
 @click.option("--public-only", is_flag=True, help="Build only the public status page.")
 @click.option("--kb-only", is_flag=True, help="Build only the internal knowledge base.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: site/).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder; the sites go to OUT/public and OUT/internal.  [default: ROOT/site]",
+)
 @_now_option
 def build(root: Path, public_only: bool, kb_only: bool, strict: bool, out: Path | None, now: str | None) -> None:
-    """Validate, then build the public status page and the knowledge base."""
+    """Validate, then build the public status page and the knowledge base.
+
+    Each site is built aside and swapped in only on success: a failed build leaves the
+    previous output untouched.
+    """
     if public_only and kb_only:
         raise UsageError("--public-only and --kb-only exclude each other; pass at most one")
-    _report(validate_site(root, now=resolve_now(now)), "text", strict)
-    raise UsageError("building the sites " + _NOT_YET.format(version=__version__))
+    moment = resolve_now(now)
+    result = validate_site(root, now=moment)
+    _report(result, "text", strict)
+    assert result.site is not None  # an unusable statusgen.yml is an error, reported above
+    written = build_sites(result.site, now=moment, out=out or root / "site", public=not kb_only, kb=not public_only)
+    for directory in written:
+        click.echo(f"statusgen: built {directory}", err=True)
 
 
 @main.command()

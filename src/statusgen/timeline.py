@@ -153,7 +153,9 @@ def component_intervals(incident: Incident) -> dict[str, list[Interval]]:
         for component, status in current.items():
             intervals[component].append(Interval(since[component], None, status))
     return {
-        component: [i for i in spans if i.status is not ComponentStatus.OPERATIONAL and (i.end is None or i.end > i.start)]
+        component: [
+            i for i in spans if i.status is not ComponentStatus.OPERATIONAL and (i.end is None or i.end > i.start)
+        ]
         for component, spans in intervals.items()
     }
 
@@ -202,9 +204,9 @@ def status_board(config: Config, incidents: Sequence[Incident], moment: dt.datet
         active.append(incident)
         for component, spans in component_intervals(incident).items():
             for interval in spans:
-                if interval.start <= moment and (interval.end is None or moment < interval.end):
-                    if component in statuses:
-                        statuses[component] = worst((statuses[component], interval.status))
+                current = interval.start <= moment and (interval.end is None or moment < interval.end)
+                if current and component in statuses:
+                    statuses[component] = worst((statuses[component], interval.status))
     groups = {
         group.id: worst(statuses[c.id] for c in config.components if c.group == group.id) for group in config.groups
     }
