@@ -1,6 +1,6 @@
 """statusgen: incident communication that lives in git.
 
-The public API is what this module exports; it is pinned by ``tests/test_public_api.py``.
+The public API is what this module exports; it is pinned by ``tests/test_exported_members.py``.
 """
 
 from __future__ import annotations
