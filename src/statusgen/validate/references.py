@@ -14,7 +14,7 @@ __all__ = ["check_config_references", "check_incident_references"]
 
 def _hint(word: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def check_config_references(config: Config) -> list[Problem]:
