@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .authoring import (
+    AuthoringError,
+    Written,
+    append_update,
+    create_incident,
+    create_maintenance,
+    create_postmortem,
+    create_runbook,
+    resolve_incident,
+)
 from .build import build_sites
+from .config import CONFIG_FILE
 from .errors import ProblemsFound, UsageError
+from .model import IncidentStatus, Severity, Visibility
 from .problems import count_levels, format_problems
+from .serve import PreviewServer
 from .validate import ValidationResult, validate_site
 
 __all__ = ["main", "resolve_now"]
@@ -122,27 +137,235 @@ def build(root: Path, public_only: bool, kb_only: bool, strict: bool, out: Path 
         click.echo(f"statusgen: built {directory}", err=True)
 
 
-@main.command()
-@click.argument("kind", type=click.Choice(["incident", "maintenance", "postmortem", "runbook"]))
+def _ask(value: str | None, option: str, prompt: str, **kwargs: object) -> str:
+    """The option's value; in a terminal, prompt for a missing one; else a usage error."""
+    if value is not None:
+        return value
+    if sys.stdin.isatty():
+        answer: str = click.prompt(prompt, **kwargs)  # type: ignore[arg-type]
+        return answer
+    raise UsageError(f"missing {option}; pass it (or run in a terminal to be asked)")
+
+
+def _component_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for pair in pairs:
+        component, sep, status = pair.partition("=")
+        if not sep or not component or not status:
+            raise UsageError(f"--component '{pair}': write it as ID=STATUS, e.g. api=partial_outage")
+        result[component.strip()] = status.strip()
+    return result
+
+
+def _done(root: Path, written: Written, next_step: str) -> None:
+    for problem in written.warnings:
+        click.echo(str(problem), err=True)
+    click.echo(f"statusgen: wrote {root / written.path}", err=True)
+    click.echo(f"next: {next_step}", err=True)
+
+
+def _authoring(call: Callable[[], Written]) -> Written:
+    try:
+        return call()
+    except AuthoringError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise
+
+
+_COMMIT_HINT = "review it, then commit and open a pull request: git add {path} && git commit -m '{what}'"
+
+
+@main.group()
+def new() -> None:
+    """Create an incident, maintenance, postmortem or runbook."""
+
+
+@new.command("incident")
 @_root_option
-def new(kind: str, root: Path) -> None:
-    """Create an incident, maintenance, postmortem or runbook from a template."""
-    raise UsageError(f"'statusgen new {kind}' " + _NOT_YET.format(version=__version__))
+@click.option("--title", help="What customers see, e.g. 'Elevated error rates on the API'.")
+@click.option("--severity", type=click.Choice([s.value for s in Severity]), help="SEV-1 (critical) … SEV-4 (low).")
+@click.option("--component", "components", multiple=True, metavar="ID=STATUS", help="An affected component.")
+@click.option("--message", help="The first public update (Markdown).")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in IncidentStatus if s is not IncidentStatus.RESOLVED]),
+    default=IncidentStatus.INVESTIGATING.value,
+    show_default=True,
+)
+@click.option("--internal", is_flag=True, help="Keep the incident off the public site.")
+@_now_option
+def new_incident(
+    root: Path,
+    title: str | None,
+    severity: str | None,
+    components: tuple[str, ...],
+    message: str | None,
+    status: str,
+    internal: bool,
+    now: str | None,
+) -> None:
+    """Open an incident with its first public update."""
+    title = _ask(title, "--title", "Title (what customers see)")
+    severity = _ask(severity, "--severity", "Severity", type=click.Choice([s.value for s in Severity]))
+    if not components and sys.stdin.isatty():
+        answer = click.prompt("Affected components (ID=STATUS, comma-separated; empty for none)", default="")
+        components = tuple(part for part in (p.strip() for p in answer.split(",")) if part)
+    message = _ask(message, "--message", "First update for customers")
+    written = _authoring(
+        lambda: create_incident(
+            root,
+            title=title,
+            severity=Severity(severity),
+            message=message,
+            now=resolve_now(now),
+            components=_component_pairs(components),
+            status=IncidentStatus(status),
+            visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
+        )
+    )
+    incident_id = written.path.split("/")[-2]
+    _done(
+        root,
+        written,
+        f"post updates with `statusgen update {incident_id} --status identified --message ...`; "
+        + _COMMIT_HINT.format(path=written.path, what=f"Open incident {incident_id}"),
+    )
+
+
+@new.command("maintenance")
+@_root_option
+@click.option("--title", help="What customers see, e.g. 'Database upgrade'.")
+@click.option("--start", help="Window start, ISO 8601 with a zone.")
+@click.option("--end", help="Window end, ISO 8601 with a zone.")
+@click.option("--component", "components", multiple=True, metavar="ID", help="A component under maintenance.")
+@click.option("--message", help="The announcement (Markdown).")
+@_now_option
+def new_maintenance(
+    root: Path,
+    title: str | None,
+    start: str | None,
+    end: str | None,
+    components: tuple[str, ...],
+    message: str | None,
+    now: str | None,
+) -> None:
+    """Announce a scheduled maintenance window."""
+    title = _ask(title, "--title", "Title (what customers see)")
+    start_time = _moment(_ask(start, "--start", "Start (e.g. 2026-12-08T22:00:00+01:00)"), "--start")
+    end_time = _moment(_ask(end, "--end", "End (e.g. 2026-12-09T02:00:00+01:00)"), "--end")
+    message = _ask(message, "--message", "Announcement for customers")
+    written = _authoring(
+        lambda: create_maintenance(
+            root,
+            title=title,
+            start=start_time,
+            end=end_time,
+            message=message,
+            now=resolve_now(now),
+            components=components,
+        )
+    )
+    _done(root, written, _COMMIT_HINT.format(path=written.path, what=f"Announce maintenance {title}"))
+
+
+def _moment(value: str, option: str) -> dt.datetime:
+    try:
+        return resolve_now(value, {})
+    except UsageError:
+        raise UsageError(f"{option}: '{value}' is not a time-zone-aware ISO 8601 time") from None
+
+
+@new.command("postmortem")
+@click.argument("incident_id")
+@_root_option
+@click.option("--author", "authors", multiple=True, help="An author (repeat for several).")
+@_now_option
+def new_postmortem(incident_id: str, root: Path, authors: tuple[str, ...], now: str | None) -> None:
+    """Start a draft postmortem from the report template, prefilled with the timeline."""
+    if not authors:
+        authors = (_ask(None, "--author", "Author"),)
+    written = _authoring(lambda: create_postmortem(root, incident_id, authors=authors, now=resolve_now(now)))
+    _done(
+        root,
+        written,
+        "write each section (sections still empty are warnings while it is a draft); "
+        + _COMMIT_HINT.format(path=written.path, what=f"Draft postmortem for {incident_id}"),
+    )
+
+
+@new.command("runbook")
+@_root_option
+@click.option("--title", help="E.g. 'Database failover'.")
+def new_runbook(root: Path, title: str | None) -> None:
+    """Start a runbook from the runbook template."""
+    title = _ask(title, "--title", "Runbook title")
+    written = _authoring(lambda: create_runbook(root, title=title))
+    runbook_id = Path(written.path).stem
+    _done(
+        root,
+        written,
+        f"write the steps; reference it from incidents as `runbooks: [{runbook_id}]`; "
+        + _COMMIT_HINT.format(path=written.path, what=f"Add runbook {runbook_id}"),
+    )
 
 
 @main.command()
 @click.argument("incident_id")
-@click.option("--status", required=True, help="The new update status.")
-@click.option("--message", required=True, help="What customers read (Markdown).")
-@click.option("--component", "components", multiple=True, metavar="ID=STATUS", help="A component status change.")
 @_root_option
-def update(incident_id: str, status: str, message: str, components: tuple[str, ...], root: Path) -> None:
-    """Append a status update to an incident."""
-    raise UsageError("'statusgen update' " + _NOT_YET.format(version=__version__))
+@click.option(
+    "--status",
+    help="investigating | identified | monitoring | resolved (maintenance: scheduled | "
+    "in_progress | verifying | completed).",
+)
+@click.option("--message", help="What customers read (Markdown).")
+@click.option("--component", "components", multiple=True, metavar="ID=STATUS", help="A component status change.")
+@_now_option
+def update(
+    incident_id: str, root: Path, status: str | None, message: str | None, components: tuple[str, ...], now: str | None
+) -> None:
+    """Append a public status update to an incident or maintenance."""
+    status = _ask(status, "--status", "Status")
+    message = _ask(message, "--message", "Update for customers")
+    written = _authoring(
+        lambda: append_update(
+            root,
+            incident_id,
+            status=status,
+            message=message,
+            now=resolve_now(now),
+            components=_component_pairs(components),
+        )
+    )
+    _done(root, written, _COMMIT_HINT.format(path=written.path, what=f"Update {incident_id}: {status}"))
+
+
+@main.command()
+@click.argument("incident_id")
+@_root_option
+@click.option("--message", help="The closing update (default: a standard resolution notice).")
+@_now_option
+def resolve(incident_id: str, root: Path, message: str | None, now: str | None) -> None:
+    """Resolve an incident (or complete a maintenance): closing update, resolved time,
+    components back to operational."""
+    written = _authoring(lambda: resolve_incident(root, incident_id, message=message, now=resolve_now(now)))
+    _done(root, written, _COMMIT_HINT.format(path=written.path, what=f"Resolve {incident_id}"))
 
 
 @main.command()
 @_root_option
-def serve(root: Path) -> None:
-    """Preview both sites locally, rebuilding on change."""
-    raise UsageError("'statusgen serve' " + _NOT_YET.format(version=__version__))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on (0: any free port).")
+def serve(root: Path, host: str, port: int) -> None:
+    """Preview both sites locally (public at /, knowledge base at /internal/), rebuilding
+    when incidents, content, configuration or overrides change."""
+    if not (root / CONFIG_FILE).is_file():
+        raise UsageError(f"{root} has no {CONFIG_FILE}; run statusgen in a site folder or pass --root")
+    try:
+        server = PreviewServer(root, host=host, port=port, log=lambda line: click.echo(line, err=True))
+    except OSError as error:
+        raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}; pass another --port") from None
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("statusgen: stopped", err=True)

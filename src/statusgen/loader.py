@@ -26,6 +26,7 @@ __all__ = [
     "SourceMap",
     "KeyPath",
     "load_markdown",
+    "parse_markdown",
     "load_yaml_file",
     "read_text",
 ]
@@ -114,6 +115,11 @@ def load_markdown(root: Path, relpath: str) -> tuple[Document | None, list[Probl
     text, problems = read_text(root, relpath)
     if text is None:
         return None, problems
+    return parse_markdown(text, relpath)
+
+
+def parse_markdown(text: str, relpath: str) -> tuple[Document | None, list[Problem]]:
+    """Parse Markdown text with YAML frontmatter; ``relpath`` names it in problems."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         return None, [

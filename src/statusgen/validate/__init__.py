@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import CONFIG_FILE, Config
 from ..errors import NotASiteError
-from ..loader import load_markdown, load_yaml_file
+from ..loader import load_markdown, load_yaml_file, parse_markdown
 from ..model import Incident, Postmortem
 from ..problems import Problem
 from .consistency import check_consistency
@@ -24,7 +24,7 @@ from .references import check_config_references, check_incident_references
 from .schema import SLUG, check_config, check_incident, check_postmortem
 from .template import check_postmortem_sections, load_template_sections
 
-__all__ = ["Site", "ValidationResult", "validate_site", "INCIDENTS_DIR", "RUNBOOKS_DIR"]
+__all__ = ["Site", "ValidationResult", "check_incident_text", "validate_site", "INCIDENTS_DIR", "RUNBOOKS_DIR"]
 
 INCIDENTS_DIR = "incidents"
 RUNBOOKS_DIR = "content/runbooks"
@@ -204,3 +204,24 @@ def _load_postmortem(root: Path, relpath: str, template: tuple[str, ...]) -> tup
     if postmortem is not None and template:
         problems += check_postmortem_sections(postmortem, document.body_line, template)
     return postmortem, problems
+
+
+def check_incident_text(root: Path, relpath: str, text: str, *, now: dt.datetime) -> list[Problem]:
+    """Problems of one incident file's would-be ``text`` in the context of the site at
+    ``root`` — what the authoring commands check before they write anything."""
+    config_document, problems = load_yaml_file(root, CONFIG_FILE)
+    config = None
+    if config_document is not None:
+        config, found = check_config(config_document)
+        problems += found
+    document, found = parse_markdown(text, relpath)
+    problems += found
+    if document is None or config is None:
+        return sorted(problems)
+    incident, found = check_incident(document, relpath.rsplit("/", 2)[-2])
+    problems += found
+    if incident is not None:
+        problems += check_incident_references(incident, config, _runbook_ids(root))
+        problems += check_consistency(incident)
+        problems += check_policy(incident, config, now)
+    return sorted(problems)

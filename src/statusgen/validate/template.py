@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..loader import read_text
-from ..model import Postmortem
-from ..problems import Problem
+from ..model import Postmortem, PostmortemStatus
+from ..problems import Level, Problem
 
 __all__ = ["TEMPLATE_PATH", "Section", "check_postmortem_sections", "level2_sections", "load_template_sections"]
 
@@ -92,7 +92,9 @@ def load_template_sections(root: Path) -> tuple[tuple[str, ...], list[Problem]]:
 
 
 def check_postmortem_sections(postmortem: Postmortem, body_line: int, template: tuple[str, ...]) -> list[Problem]:
+    """Sections missing, empty or out of order; warnings only while the postmortem is a draft."""
     problems: list[Problem] = []
+    level = Level.WARNING if postmortem.status is PostmortemStatus.DRAFT else Level.ERROR
     order = {" ".join(title.split()).casefold(): index for index, title in enumerate(template)}
     found: dict[str, Section] = {}
     for section in level2_sections(postmortem.body):
@@ -110,13 +112,14 @@ def check_postmortem_sections(postmortem: Postmortem, body_line: int, template: 
                     (line, 1),
                     "SG503",
                     f"section '{section.title}' must come before '{highest[1]}', as in {TEMPLATE_PATH}",
+                    level,
                 )
             )
         else:
             highest = (position, section.title)
         if section.is_empty:
             problems.append(
-                Problem.at(postmortem.path, (line, 1), "SG502", f"section '{section.title}' is empty; write it")
+                Problem.at(postmortem.path, (line, 1), "SG502", f"section '{section.title}' is empty; write it", level)
             )
     for title in template:
         if " ".join(title.split()).casefold() not in found:
@@ -126,6 +129,7 @@ def check_postmortem_sections(postmortem: Postmortem, body_line: int, template: 
                     (body_line, 1),
                     "SG501",
                     f"missing section '## {title}' required by {TEMPLATE_PATH}",
+                    level,
                 )
             )
     return problems

@@ -1,0 +1,168 @@
+"""``statusgen serve``: preview both sites on 127.0.0.1, rebuilt whenever a source changes.
+
+The public site is served at ``/`` and the knowledge base at ``/internal/``. Sources are
+polled (no platform-specific watcher needed); a change triggers validation and a rebuild
+into a private folder. While the site has errors, every page shows them instead, and the
+terminal prints them — the server keeps running.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from .build import INTERNAL_DIR, PUBLIC_DIR, build_sites
+from .problems import Level, Problem
+from .validate import validate_site
+
+__all__ = ["PreviewServer", "WATCHED"]
+
+WATCHED = ("statusgen.yml", "mkdocs.yml", "incidents", "content", "overrides")
+"""What a change to rebuilds on, relative to the site root."""
+
+Snapshot = dict[str, tuple[int, int]]
+
+
+def snapshot(root: Path) -> Snapshot:
+    """Modification time and size of every watched file."""
+    state: Snapshot = {}
+    for name in WATCHED:
+        top = root / name
+        paths = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if path.is_file():
+                state[path.relative_to(root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    return state
+
+
+class PreviewServer:
+    """Build, watch, serve. ``run()`` blocks until ``stop()`` (or Ctrl-C)."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        log: Callable[[str], None] = print,
+        interval: float = 0.5,
+    ) -> None:
+        self.root = root
+        self.log = log
+        self.interval = interval
+        self.output = Path(tempfile.mkdtemp(prefix="statusgen-serve-"))
+        self.problems: list[Problem] = []
+        self.failure: str | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer((host, port), self._handler())
+        self.httpd.daemon_threads = True
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    def rebuild(self) -> None:
+        """Validate and build; remember the problems to show instead of the pages."""
+        now = dt.datetime.now(dt.UTC)
+        try:
+            result = validate_site(self.root, now=now)
+            errors = [p for p in result.problems if p.level is Level.ERROR]
+            if not errors and result.site is not None:
+                build_sites(result.site, now=now, out=self.output)
+            with self._lock:
+                self.problems, self.failure = errors, None
+            for problem in result.problems:
+                self.log(str(problem))
+            self.log(f"statusgen: {'not rebuilt: fix the errors above' if errors else 'rebuilt'} at {now:%H:%M:%S}")
+        except Exception as error:  # the preview must survive anything a build can raise
+            with self._lock:
+                self.problems, self.failure = [], f"{type(error).__name__}: {error}"
+            self.log(f"statusgen: build failed: {self.failure}")
+
+    def watch(self) -> None:
+        state = snapshot(self.root)
+        while not self._stopping.wait(self.interval):
+            current = snapshot(self.root)
+            if current != state:
+                state = current
+                self.rebuild()
+
+    def run(self) -> None:
+        self.rebuild()
+        watcher = threading.Thread(target=self.watch, name="statusgen-watch", daemon=True)
+        watcher.start()
+        self.log(f"statusgen: serving the public site on {self.url} and the knowledge base on {self.url}internal/")
+        try:
+            self.httpd.serve_forever(poll_interval=0.2)
+        finally:
+            self._stopping.set()
+            watcher.join(timeout=5)
+            self.httpd.server_close()
+            shutil.rmtree(self.output, ignore_errors=True)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.httpd.shutdown()
+
+    def problems_page(self) -> bytes | None:
+        with self._lock:
+            problems, failure = list(self.problems), self.failure
+        if not problems and failure is None:
+            return None
+        items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems)
+        if failure is not None:
+            items += f"<li><code>{html.escape(failure)}</code></li>"
+        return (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>statusgen: problems</title>'
+            "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+            "code{white-space:pre-wrap}li{margin:.5rem 0}</style></head><body>"
+            "<h1>The site has problems</h1><p>Fix them and save: this page reloads into the site when they are "
+            f"gone (refresh).</p><ul>{items}</ul></body></html>"
+        ).encode()
+
+    def _handler(self) -> type[SimpleHTTPRequestHandler]:
+        server = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def translate_path(self, path: str) -> str:
+                prefix = f"/{INTERNAL_DIR}"
+                if path == prefix or path.startswith(prefix + "/"):
+                    self.directory = str(server.output / INTERNAL_DIR)
+                    path = path[len(prefix) :] or "/"
+                else:
+                    self.directory = str(server.output / PUBLIC_DIR)
+                return super().translate_path(path)
+
+            def send_head(self) -> Any:
+                page = server.problems_page()
+                if page is None:
+                    return super().send_head()
+                self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                return io.BytesIO(page)
+
+            def end_headers(self) -> None:
+                self.send_header("Cache-Control", "no-store")
+                super().end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        return Handler
