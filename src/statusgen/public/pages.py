@@ -1,0 +1,682 @@
+"""The status page's HTML: pure functions from a :class:`PublicView` to ``{path: bytes}``.
+
+Templates never see the content model. They get small page objects built here from public
+fields only (titles, affected components, updates, a published public postmortem), so an
+overriding template cannot reach roles, notes or internal incidents even by mistake.
+
+Links are relative to the page (``../../incidents/<id>/``), so the site works under any
+base path; only ``404.html``, which a server returns for any missing URL, links from the
+base URL's path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from ..config import Component
+from ..model import ComponentStatus, Incident, IncidentStatus, MaintenanceStatus, UpdateStatus
+from ..timeline import (
+    INDICATOR_DESCRIPTIONS,
+    DayUptime,
+    Indicator,
+    component_intervals,
+    daily_uptime,
+    impact,
+    status_at,
+    uptime_share,
+    worst,
+)
+from .markup import markdown_to_html, markdown_to_text
+from .view import PublicView, public_postmortem
+
+__all__ = [
+    "HISTORY_MONTHS_ON_INDEX",
+    "RECENT_DAYS",
+    "RECENT_LIMIT",
+    "STYLESHEET",
+    "UPTIME_DAYS",
+    "make_environment",
+    "render_pages",
+    "stylesheet",
+]
+
+STYLESHEET = "style.css"
+UPTIME_DAYS = 90
+RECENT_DAYS = 14
+"""The home page's recent history covers this many days, today included."""
+RECENT_LIMIT = 10
+"""At most this many incidents in the home page's recent history (it must stay small)."""
+HISTORY_MONTHS_ON_INDEX = 3
+OVERRIDES_DIR = "overrides/public"
+
+STATUS_LABELS: Mapping[ComponentStatus, str] = {
+    ComponentStatus.OPERATIONAL: "Operational",
+    ComponentStatus.UNDER_MAINTENANCE: "Under maintenance",
+    ComponentStatus.DEGRADED_PERFORMANCE: "Degraded performance",
+    ComponentStatus.PARTIAL_OUTAGE: "Partial outage",
+    ComponentStatus.MAJOR_OUTAGE: "Major outage",
+}
+STATUS_CODES: Mapping[ComponentStatus, str] = {
+    ComponentStatus.OPERATIONAL: "op",
+    ComponentStatus.UNDER_MAINTENANCE: "mt",
+    ComponentStatus.DEGRADED_PERFORMANCE: "dg",
+    ComponentStatus.PARTIAL_OUTAGE: "po",
+    ComponentStatus.MAJOR_OUTAGE: "mo",
+}
+"""CSS class suffixes: ``s-op`` draws the operational icon and colour."""
+INDICATOR_CODES: Mapping[Indicator, str] = {
+    Indicator.NONE: "op",
+    Indicator.MINOR: "dg",
+    Indicator.MAJOR: "po",
+    Indicator.CRITICAL: "mo",
+    Indicator.MAINTENANCE: "mt",
+}
+IMPACT_LABELS: Mapping[Indicator, str] = {
+    Indicator.NONE: "No impact",
+    Indicator.MINOR: "Minor impact",
+    Indicator.MAJOR: "Major impact",
+    Indicator.CRITICAL: "Critical impact",
+    Indicator.MAINTENANCE: "Maintenance",
+}
+UPDATE_LABELS: Mapping[UpdateStatus, str] = {
+    IncidentStatus.INVESTIGATING: "Investigating",
+    IncidentStatus.IDENTIFIED: "Identified",
+    IncidentStatus.MONITORING: "Monitoring",
+    IncidentStatus.RESOLVED: "Resolved",
+    MaintenanceStatus.SCHEDULED: "Scheduled",
+    MaintenanceStatus.IN_PROGRESS: "In progress",
+    MaintenanceStatus.VERIFYING: "Verifying",
+    MaintenanceStatus.COMPLETED: "Completed",
+}
+_DAY_CODES: Mapping[ComponentStatus, str] = {
+    ComponentStatus.UNDER_MAINTENANCE: "m",
+    ComponentStatus.DEGRADED_PERFORMANCE: "d",
+    ComponentStatus.PARTIAL_OUTAGE: "p",
+    ComponentStatus.MAJOR_OUTAGE: "o",
+}
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_FAVICON_COLOURS: Mapping[str, str] = {
+    "op": "#1f8a4c",
+    "dg": "#c98a00",
+    "po": "#dd6b10",
+    "mo": "#d13438",
+    "mt": "#2f6fd0",
+}
+_FEEDS = (
+    ("history.atom", "application/atom+xml", "Atom feed"),
+    ("history.rss", "application/rss+xml", "RSS feed"),
+)
+_HEADING = re.compile(r"^(#{1,5})(?=\s)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+
+def format_time(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> Markup:
+    """``<time datetime="…+01:00">20 Nov 2026, 14:15 CET</time>``: always with its zone."""
+    local = moment.astimezone(zone)
+    text = f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M} {local.tzname()}"
+    return Markup('<time datetime="{}">{}</time>').format(local.isoformat(), text)
+
+
+def format_clock(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> Markup:
+    """Time of day only, for the end of a span on the same day: ``<time …>15:50 CET</time>``."""
+    local = moment.astimezone(zone)
+    return Markup('<time datetime="{}">{}</time>').format(local.isoformat(), f"{local:%H:%M} {local.tzname()}")
+
+
+def format_span(start: dt.datetime, end: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> Markup:
+    """``20 Nov 2026, 14:15 CET – 15:50 CET``; the end's date is left out on the same day."""
+    if end is None:
+        return format_time(start, zone)
+    same_day = start.astimezone(zone).date() == end.astimezone(zone).date()
+    end_text = format_clock(end, zone) if same_day else format_time(end, zone)
+    return Markup("{} – {}").format(format_time(start, zone), end_text)
+
+
+def format_date(day: dt.date) -> Markup:
+    return Markup('<time datetime="{}">{}</time>').format(day.isoformat(), _date_text(day))
+
+
+def _date_text(day: dt.date, year: bool = True) -> str:
+    text = f"{day.day} {_MONTHS[day.month - 1]}"
+    return f"{text} {day.year}" if year else text
+
+
+def format_duration(span: dt.timedelta) -> str:
+    """``2 h 15 min``, ``3 d 4 h``, ``45 min``; under a minute is ``under 1 min``."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 1:
+        return "under 1 min"
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+def format_percent(share: float | None) -> str:
+    """Uptime rounded down, so a day with downtime never reads 100 %."""
+    if share is None:
+        return "No data"
+    hundredths = int(share * 10000 + 1e-9)
+    return f"{hundredths // 100}.{hundredths % 100:02d} % uptime"
+
+
+def _month_label(month: tuple[int, int]) -> str:
+    return f"{_MONTH_NAMES[month[1] - 1]} {month[0]}"
+
+
+def _month_slug(month: tuple[int, int]) -> str:
+    return f"{month[0]:04d}-{month[1]:02d}"
+
+
+def _shift_headings(text: str, levels: int = 1) -> str:
+    """Markdown headings one level down (outside code fences): a postmortem's ``##``
+    sections sit under the incident page's own level-2 heading."""
+    lines, fenced = [], False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced:
+            line = _HEADING.sub(lambda m: m.group(1) + "#" * levels, line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _excerpt(markdown: str, limit: int = 220) -> str:
+    text = " ".join(markdown_to_text(markdown).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(".,;:") + "…"
+
+
+# --- page objects: what templates see -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    path: str
+    """Site path relative to the root (``incidents/<id>/``); templates prefix ``root``."""
+    label: str
+
+
+@dataclass(frozen=True)
+class Affected:
+    id: str
+    name: str
+    path: str
+    status: str
+    code: str
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    time: Markup
+    label: str
+    code: str
+    html: Markup
+    changes: tuple[Affected, ...]
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """One incident or maintenance, public fields only."""
+
+    id: str
+    title: str
+    path: str
+    is_maintenance: bool
+    impact: str
+    impact_code: str
+    status: str
+    status_code: str
+    resolved: bool
+    upcoming: bool
+    started: Markup
+    span: Markup
+    duration: str
+    window: Markup | None
+    affected: tuple[Affected, ...]
+    updates: tuple[UpdateView, ...]
+    """Newest first."""
+    postmortem: Markup | None
+    postmortem_date: Markup | None
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class DayView:
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ComponentView:
+    id: str
+    name: str
+    description: str
+    path: str
+    status: str
+    code: str
+    show_uptime: bool
+    days: tuple[DayView, ...]
+    uptime: str
+
+
+@dataclass(frozen=True)
+class GroupView:
+    id: str
+    name: str
+    description: str
+    status: str
+    code: str
+    components: tuple[ComponentView, ...]
+
+
+@dataclass(frozen=True)
+class DayGroup:
+    date: Markup
+    incidents: tuple[IncidentView, ...]
+
+
+@dataclass(frozen=True)
+class MonthView:
+    label: str
+    path: str
+    count: int
+    incidents: tuple[IncidentView, ...]
+
+
+@dataclass(frozen=True)
+class YearView:
+    year: int
+    months: tuple[MonthView, ...]
+
+
+# --- building the page objects --------------------------------------------------------------------
+
+
+class _Builder:
+    """Turns the public view into page objects, each computed once."""
+
+    def __init__(self, view: PublicView) -> None:
+        self.view = view
+        self.zone = view.zone
+        self.components = {component.id: component for component in view.config.components}
+        self.order = {component.id: index for index, component in enumerate(view.config.components)}
+        self._incidents: dict[str, IncidentView] = {}
+        self._titles = {incident.id: incident.title for incident in view.incidents}
+
+    def affected(self, component_id: str, status: ComponentStatus) -> Affected:
+        component = self.components.get(component_id)
+        name = component.name if component else component_id
+        return Affected(
+            component_id, name, PublicView.component_path(component_id), STATUS_LABELS[status], STATUS_CODES[status]
+        )
+
+    def incident(self, incident: Incident) -> IncidentView:
+        if incident.id not in self._incidents:
+            self._incidents[incident.id] = self._incident(incident)
+        return self._incidents[incident.id]
+
+    def _incident(self, incident: Incident) -> IncidentView:
+        now, zone = self.view.now, self.zone
+        indicator = impact(incident)
+        status = status_at(incident, now)
+        first = incident.updates[0].at
+        resolved = status in (IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED)
+        upcoming = status is MaintenanceStatus.SCHEDULED
+        window = None
+        if incident.is_maintenance and incident.schedule is not None:
+            start, end = incident.schedule.start, incident.schedule.end
+            window = format_span(start, end, zone)
+            spans = component_intervals(incident)
+            actual = [interval for intervals in spans.values() for interval in intervals]
+            if actual and not upcoming:
+                start = min(interval.start for interval in actual)
+                end = max(interval.end or now for interval in actual)
+                end = min(end, now)
+            duration = (
+                format_duration(end - start)
+                if not upcoming
+                else format_duration(incident.schedule.end - incident.schedule.start)
+            )
+            span = format_span(start, end if not upcoming else incident.schedule.end, zone)
+            started = format_time(incident.schedule.start, zone)
+        else:
+            end_at = next((u.at for u in incident.updates if u.status is IncidentStatus.RESOLVED), None)
+            duration = format_duration((end_at or now) - first)
+            span = format_span(first, end_at, zone)
+            started = format_time(first, zone)
+
+        gravest: dict[str, ComponentStatus] = dict(incident.components)
+        for component_id, intervals in component_intervals(incident).items():
+            statuses = [interval.status for interval in intervals]
+            gravest[component_id] = (
+                worst(statuses) if statuses else gravest.get(component_id, ComponentStatus.OPERATIONAL)
+            )
+        for update in incident.updates:
+            for component_id in update.components:
+                gravest.setdefault(component_id, ComponentStatus.OPERATIONAL)
+        affected = tuple(
+            self.affected(component_id, gravest[component_id])
+            for component_id in sorted(gravest, key=lambda c: (self.order.get(c, len(self.order)), c))
+        )
+        updates = tuple(
+            UpdateView(
+                format_time(update.at, zone),
+                UPDATE_LABELS[update.status],
+                update.status.value.replace("_", "-"),
+                Markup(markdown_to_html(update.message)),
+                tuple(
+                    self.affected(component_id, update.components[component_id])
+                    for component_id in sorted(update.components, key=lambda c: (self.order.get(c, 0), c))
+                ),
+            )
+            for update in reversed(incident.updates)
+            if update.at <= now
+        )
+        postmortem = public_postmortem(incident)
+        return IncidentView(
+            id=incident.id,
+            title=incident.title,
+            path=PublicView.incident_path(incident),
+            is_maintenance=incident.is_maintenance,
+            impact=IMPACT_LABELS[indicator],
+            impact_code=INDICATOR_CODES[indicator],
+            status=UPDATE_LABELS[status] if status is not None else "Announced",
+            status_code=status.value.replace("_", "-") if status is not None else "scheduled",
+            resolved=resolved,
+            upcoming=upcoming,
+            started=started,
+            span=span,
+            duration=duration,
+            window=window,
+            affected=affected,
+            updates=updates,
+            postmortem=Markup(markdown_to_html(_shift_headings(postmortem.body))) if postmortem else None,
+            postmortem_date=format_date(postmortem.published) if postmortem and postmortem.published else None,
+            excerpt=_excerpt(_latest_message(incident, now)),
+        )
+
+    def start_of(self, incident: Incident) -> dt.datetime:
+        """When an entry belongs in the history: a window's start, an incident's first update."""
+        if incident.is_maintenance and incident.schedule is not None:
+            return incident.schedule.start
+        return incident.updates[0].at
+
+    def component(self, component: Component) -> ComponentView:
+        status = self.view.board.components.get(component.id, ComponentStatus.OPERATIONAL)
+        days: tuple[DayView, ...] = ()
+        uptime = ""
+        if component.show_uptime:
+            history = daily_uptime(
+                component, self.view.incidents, self.view.now, self.view.config.time_zone, UPTIME_DAYS
+            )
+            days = tuple(self.day(day) for day in history)
+            uptime = format_percent(uptime_share(history))
+        return ComponentView(
+            component.id,
+            component.name,
+            component.description,
+            PublicView.component_path(component.id),
+            STATUS_LABELS[status],
+            STATUS_CODES[status],
+            component.show_uptime,
+            days,
+            uptime,
+        )
+
+    def day(self, day: DayUptime) -> DayView:
+        date = _date_text(day.day, year=False)
+        if day.uptime is None:
+            return DayView("n", f"{date}: no data")
+        parts = [f"{date}: " + (f"{format_duration(day.downtime)} downtime" if day.downtime else "no downtime")]
+        if day.worst is not ComponentStatus.OPERATIONAL:
+            parts.append(STATUS_LABELS[day.worst].lower())
+        text = ", ".join(parts)
+        if day.incidents:
+            text += ". " + "; ".join(self._titles.get(i, i) for i in day.incidents)
+        return DayView(_DAY_CODES.get(day.worst, ""), text)
+
+    def groups(self) -> tuple[tuple[ComponentView, ...], tuple[GroupView, ...]]:
+        """Components outside any group, then the groups with their components."""
+        config = self.view.config
+        views = {component.id: self.component(component) for component in config.components}
+        loose = tuple(views[c.id] for c in config.components if c.group is None)
+        groups = []
+        for group in config.groups:
+            members = tuple(views[c.id] for c in config.components if c.group == group.id)
+            if not members:
+                continue
+            status = self.view.board.groups.get(group.id, ComponentStatus.OPERATIONAL)
+            groups.append(
+                GroupView(group.id, group.name, group.description, STATUS_LABELS[status], STATUS_CODES[status], members)
+            )
+        return loose, tuple(groups)
+
+
+def _latest_message(incident: Incident, now: dt.datetime) -> str:
+    published = [update for update in incident.updates if update.at <= now]
+    return published[-1].message if published else ""
+
+
+def _touches(incident: Incident, component_id: str) -> bool:
+    return component_id in incident.components or any(component_id in u.components for u in incident.updates)
+
+
+# --- templates ------------------------------------------------------------------------------------
+
+
+def make_environment(root: Path | None) -> jinja2.Environment:
+    """Templates from ``<root>/overrides/public/`` first, then the package's."""
+    loaders: list[jinja2.BaseLoader] = []
+    if root is not None and (root / OVERRIDES_DIR).is_dir():
+        loaders.append(jinja2.FileSystemLoader(root / OVERRIDES_DIR))
+    loaders.append(jinja2.PackageLoader("statusgen.public", "templates"))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def stylesheet(root: Path | None) -> bytes:
+    """The one stylesheet: ``<root>/overrides/public/style.css`` if present, else the package's."""
+    if root is not None and (override := root / OVERRIDES_DIR / STYLESHEET).is_file():
+        return override.read_bytes()
+    return resources.files("statusgen.public").joinpath("static", STYLESHEET).read_bytes()
+
+
+def _favicon(code: str) -> str:
+    svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='{_FAVICON_COLOURS[code]}'/></svg>"
+    return "data:image/svg+xml," + quote(svg, safe="/:='<> ")
+
+
+# --- the pages ------------------------------------------------------------------------------------
+
+
+def render_pages(
+    view: PublicView,
+    *,
+    env: jinja2.Environment,
+    css: bytes,
+    machine_paths: Sequence[str] = (),
+) -> dict[str, bytes]:
+    """Every HTML page and the stylesheet. ``machine_paths`` are the feed, API and calendar
+    files of the same build: pages link to those that exist."""
+    builder = _Builder(view)
+    available = set(machine_paths)
+    css_version = hashlib.sha256(css).hexdigest()[:10]
+    indicator_code = INDICATOR_CODES[view.board.indicator]
+    site = {
+        "name": view.config.name,
+        "language": view.config.language,
+        "zone_name": view.config.time_zone,
+        "zone_abbreviations": _zone_abbreviations(view),
+        "atom": "history.atom" if "history.atom" in available else None,
+        "rss": "history.rss" if "history.rss" in available else None,
+        "calendar": "maintenance.ics" if "maintenance.ics" in available else None,
+        "api": "api/v2/summary.json" if "api/v2/summary.json" in available else None,
+        "feeds": [feed for feed in _FEEDS if feed[0] in available],
+        "favicon": _favicon(indicator_code),
+        "stylesheet": f"{STYLESHEET}?v={css_version}",
+    }
+
+    def page(template: str, path: str, *, root: str | None = None, **context: object) -> tuple[str, bytes]:
+        depth = path.count("/")
+        prefix = root if root is not None else ("../" * depth or "./")
+        canonical = view.url(path.removesuffix("index.html"))
+        html = env.get_template(template).render(site=site, root=prefix, canonical=canonical, **context)
+        return path, html.encode("utf-8")
+
+    files: dict[str, bytes] = {STYLESHEET: css}
+    loose, groups = builder.groups()
+    files.update([page("home.html", "index.html", **_home_context(view, builder), loose=loose, groups=groups)])
+
+    for incident in view.incidents:
+        files.update(
+            [
+                page(
+                    "incident.html",
+                    f"{PublicView.incident_path(incident)}index.html",
+                    incident=builder.incident(incident),
+                )
+            ]
+        )
+
+    for component in view.config.components:
+        feeds = [
+            (f"components/{component.id}/{name}", kind, label)
+            for name, kind, label in (("history.atom", *_FEEDS[0][1:]), ("history.rss", *_FEEDS[1][1:]))
+            if f"components/{component.id}/{name}" in available
+        ]
+        incidents = tuple(builder.incident(i) for i in view.incidents if _touches(i, component.id))
+        files.update(
+            [
+                page(
+                    "component.html",
+                    f"{PublicView.component_path(component.id)}index.html",
+                    component=builder.component(component),
+                    incidents=incidents,
+                    component_feeds=feeds,
+                    badge=f"components/{component.id}/badge.svg",
+                )
+            ]
+        )
+
+    files.update(_history_pages(view, builder, page))
+    files.update([page("404.html", "404.html", root=view.base_path)])
+    return files
+
+
+def _zone_abbreviations(view: PublicView) -> str:
+    """``CET/CEST`` for Europe/Berlin: the abbreviations the zone uses this year."""
+    zone, year = view.zone, view.now.astimezone(view.zone).year
+    names = []
+    for month in (1, 7):
+        name = dt.datetime(year, month, 1, 12, tzinfo=zone).tzname() or ""
+        if name not in names:
+            names.append(name)
+    return "/".join(names)
+
+
+def _home_context(view: PublicView, builder: _Builder) -> dict[str, object]:
+    board = view.board
+    active = [i for i in board.active if not i.is_maintenance]
+    maintenance = [i for i in board.active if i.is_maintenance] + list(board.upcoming)
+    today = view.now.astimezone(view.zone).date()
+    since = today - dt.timedelta(days=RECENT_DAYS - 1)
+    recent = [
+        incident
+        for incident in view.incidents
+        if since <= builder.start_of(incident).astimezone(view.zone).date() <= today
+    ]
+    recent.sort(key=lambda i: (builder.start_of(i), i.id), reverse=True)
+    shown = recent[:RECENT_LIMIT]
+    days: dict[dt.date, list[IncidentView]] = {}
+    for incident in shown:
+        days.setdefault(builder.start_of(incident).astimezone(view.zone).date(), []).append(builder.incident(incident))
+    return {
+        "indicator": INDICATOR_CODES[board.indicator],
+        "description": INDICATOR_DESCRIPTIONS[board.indicator],
+        "updated": format_time(view.now, view.zone),
+        "active": tuple(builder.incident(i) for i in active),
+        "maintenance": tuple(builder.incident(i) for i in maintenance),
+        "recent": tuple(DayGroup(format_date(day), tuple(items)) for day, items in days.items()),
+        "recent_days": RECENT_DAYS,
+        "recent_more": len(recent) - len(shown),
+    }
+
+
+def _history_pages(view: PublicView, builder: _Builder, page: Callable[..., tuple[str, bytes]]) -> dict[str, bytes]:
+    """``history/index.html`` (latest months and the archive) and one page per month."""
+    by_month: dict[tuple[int, int], list[Incident]] = {}
+    for incident in view.incidents:
+        local = builder.start_of(incident).astimezone(view.zone)
+        by_month.setdefault((local.year, local.month), []).append(incident)
+    today = view.now.astimezone(view.zone)
+    newest = max([(today.year, today.month), *by_month])
+    oldest = min([(today.year, today.month), *by_month])
+    months: list[tuple[int, int]] = []
+    cursor = newest
+    while cursor >= oldest:
+        months.append(cursor)
+        cursor = (cursor[0] - 1, 12) if cursor[1] == 1 else (cursor[0], cursor[1] - 1)
+
+    def month_view(month: tuple[int, int]) -> MonthView:
+        entries = sorted(by_month.get(month, []), key=lambda i: (builder.start_of(i), i.id), reverse=True)
+        return MonthView(
+            _month_label(month),
+            f"history/{_month_slug(month)}/",
+            len(entries),
+            tuple(builder.incident(i) for i in entries),
+        )
+
+    views = [month_view(month) for month in months]
+    years: dict[int, list[MonthView]] = {}
+    for month, month_entry in zip(months, views, strict=True):
+        years.setdefault(month[0], []).append(month_entry)
+    archive = tuple(YearView(year, tuple(entries)) for year, entries in years.items())
+
+    files = dict(
+        [page("history.html", "history/index.html", months=tuple(views[:HISTORY_MONTHS_ON_INDEX]), archive=archive)]
+    )
+    for index, month_entry in enumerate(views):
+        newer = views[index - 1] if index > 0 else None
+        older = views[index + 1] if index + 1 < len(views) else None
+        files.update(
+            [
+                page(
+                    "month.html",
+                    f"{month_entry.path}index.html",
+                    month=month_entry,
+                    newer=newer,
+                    older=older,
+                    archive=archive,
+                )
+            ]
+        )
+    return files
