@@ -1,0 +1,483 @@
+"""The Statuspage v2 API as static JSON files, so existing Statuspage clients work unchanged.
+
+Eight files under ``api/v2/``, with Atlassian Statuspage's envelopes (``page`` plus the payload),
+field names and enum values::
+
+    summary.json                        page, components, unresolved incidents, upcoming and
+                                        active maintenance, status
+    status.json                         page, status
+    components.json                     page, components (groups included, flat)
+    incidents.json                      page, the 50 most recent incidents and maintenances
+    incidents/unresolved.json           page, incidents investigating, identified or monitoring
+    scheduled-maintenances.json         page, the 50 most recent maintenances
+    scheduled-maintenances/upcoming.json    page, maintenances not started yet
+    scheduled-maintenances/active.json      page, maintenances in progress or verifying
+
+Where Statuspage keeps data we do not have, the values are derived, always from public data:
+
+- ``page.id`` is a 12-character hash of the base URL (stable while the page stays put);
+  ``page.url`` the base URL without its trailing slash, as Statuspage writes it.
+- Incident ids are the incident folder names; update ids are ``<incident-id>-<UTC time>``
+  (``-2``, ``-3`` … for updates in the same second), so an id never changes once published.
+- Timestamps are written as Statuspage writes them: ISO 8601 with milliseconds in the page's
+  time zone, with its offset (``Z`` when the page's zone is UTC).
+- Maintenance moves with time: when the window starts or ends and nobody posted the matching
+  update, the update Statuspage's auto-transition would post is added (``in_progress`` at the
+  start, ``completed`` at the end), with Statuspage's wording.
+- Update ``body`` is plain text, as in Statuspage: the sanitized Markdown without markup, links
+  written ``text (URL)``. In the files ``<``, ``>`` and ``&`` are written as ``\\u003c`` and so on
+  (as Statuspage's Rails JSON does), so a file is also safe to embed in an HTML page.
+- A component's ``created_at`` is its ``start_date`` (midnight, page time zone), else the first
+  public update of the page; ``updated_at`` the last change of its status.
+
+Only ``title``, ``components`` and the updates published by ``now`` of public incidents are read.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from html.parser import HTMLParser
+from typing import Any
+
+from ..config import Component
+from ..model import ComponentStatus, Incident, IncidentStatus, MaintenanceStatus, UpdateStatus
+from ..timeline import component_intervals, impact, status_at
+from .markup import markdown_to_html
+from .view import PublicView
+
+__all__ = [
+    "API_INCIDENTS",
+    "AUTO_COMPLETED",
+    "AUTO_IN_PROGRESS",
+    "ApiUpdate",
+    "api_updates",
+    "as_of",
+    "markdown_to_plain",
+    "render_api",
+]
+
+API_INCIDENTS = 50
+"""How many incidents ``incidents.json`` and ``scheduled-maintenances.json`` list, as Statuspage."""
+
+AUTO_IN_PROGRESS = "Scheduled maintenance is currently in progress. We will provide updates as necessary."
+AUTO_COMPLETED = "The scheduled maintenance has been completed."
+"""Statuspage's texts for the updates its auto-transition posts at a window's start and end."""
+
+_UTC_ZONES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"})
+_UNRESOLVED = (IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING)
+_ACTIVE_MAINTENANCE = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
+
+Json = dict[str, Any]
+
+_JSON_ESCAPES = {ord(char): f"\\u{ord(char):04x}" for char in "<>&\u2028\u2029"}
+"""Escaped inside JSON strings (where alone these characters can occur) so that no file holds
+markup, whatever a title says."""
+
+
+def as_of(incident: Incident, now: dt.datetime) -> Incident:
+    """The incident as published at ``now``: updates dated later are not out yet."""
+    updates = tuple(update for update in incident.updates if update.at <= now)
+    return incident if len(updates) == len(incident.updates) else replace(incident, updates=updates)
+
+
+@dataclass(frozen=True)
+class ApiUpdate:
+    """One entry of ``incident_updates``: a posted update or an automatic maintenance transition."""
+
+    id: str
+    at: dt.datetime
+    status: UpdateStatus
+    body: str
+    changes: tuple[tuple[str, ComponentStatus, ComponentStatus], ...]
+    """(component id, old status, new status) for the components this update changed."""
+    notify: bool
+
+
+def api_updates(incident: Incident, now: dt.datetime) -> list[ApiUpdate]:
+    """The incident's updates published by ``now``, oldest first, with the automatic
+    transitions of a maintenance window that nobody posted."""
+    incident = as_of(incident, now)
+    raw: list[tuple[dt.datetime, UpdateStatus, str, Mapping[str, ComponentStatus], bool]] = [
+        (update.at, update.status, markdown_to_plain(update.message), update.components, update.notify)
+        for update in incident.updates
+    ]
+    if incident.is_maintenance and raw and incident.schedule is not None:
+        schedule = incident.schedule
+        status = status_at(incident, now)
+        posted = {entry[1] for entry in raw}
+        last = raw[-1][0]
+        started = bool(posted & set(_ACTIVE_MAINTENANCE))
+        if status is MaintenanceStatus.IN_PROGRESS and not started:
+            raw.append((max(schedule.start, last), MaintenanceStatus.IN_PROGRESS, AUTO_IN_PROGRESS, {}, True))
+        elif status is MaintenanceStatus.COMPLETED and MaintenanceStatus.COMPLETED not in posted:
+            if not started and schedule.start < schedule.end:
+                raw.append((max(schedule.start, last), MaintenanceStatus.IN_PROGRESS, AUTO_IN_PROGRESS, {}, True))
+            raw.append((max(schedule.end, raw[-1][0]), MaintenanceStatus.COMPLETED, AUTO_COMPLETED, {}, True))
+
+    result: list[ApiUpdate] = []
+    seen: dict[str, int] = {}
+    current: dict[str, ComponentStatus] = {}
+    for index, (at, status, body, components, notify) in enumerate(raw):
+        stamp = at.astimezone(dt.UTC).strftime("%Y%m%dt%H%M%Sz")
+        seen[stamp] = seen.get(stamp, 0) + 1
+        update_id = f"{incident.id}-{stamp}" + (f"-{seen[stamp]}" if seen[stamp] > 1 else "")
+        changes = _changes(incident, index, status, components, current)
+        result.append(ApiUpdate(update_id, at, status, body, changes, notify))
+    return result
+
+
+def _changes(
+    incident: Incident,
+    index: int,
+    status: UpdateStatus,
+    components: Mapping[str, ComponentStatus],
+    current: dict[str, ComponentStatus],
+) -> tuple[tuple[str, ComponentStatus, ComponentStatus], ...]:
+    """What one update did to the components' statuses; updates ``current`` in place."""
+    operational = ComponentStatus.OPERATIONAL
+    new: dict[str, ComponentStatus] = {}
+    if incident.is_maintenance:
+        if status in _ACTIVE_MAINTENANCE and not current:
+            new = dict(incident.components)
+        elif status is MaintenanceStatus.COMPLETED and current:
+            new = {component: operational for component in current}
+    else:
+        if index == 0:
+            new.update(incident.components)
+        new.update(components)
+        if status is IncidentStatus.RESOLVED:
+            for component in [*current, *new]:
+                new[component] = operational
+    changes = []
+    for component, after in new.items():
+        before = current.get(component, operational)
+        if before != after:
+            changes.append((component, before, after))
+        current[component] = after
+    if incident.is_maintenance and status is MaintenanceStatus.COMPLETED:
+        current.clear()
+    return tuple(changes)
+
+
+class _PlainText(HTMLParser):
+    """Sanitized HTML → plain text: paragraphs apart by a blank line, links as ``text (URL)``."""
+
+    _BLOCKS = frozenset({"p", "pre", "blockquote", "h3", "h4", "h5", "h6", "tr", "table", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._links: list[tuple[str | None, int]] = []
+        self._pre = 0
+        self._lists: list[int] = []
+        """Per open list: items so far (ordered) or -1 (bulleted)."""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "pre":
+            self._pre += 1
+        if tag == "a":
+            self._links.append((dict(attrs).get("href"), len(self.parts)))
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in ("ul", "ol"):
+            self._lists.append(0 if tag == "ol" else -1)
+            self.parts.append("\n\n")
+        elif tag == "li":
+            if self._lists and self._lists[-1] >= 0:
+                self._lists[-1] += 1
+                self.parts.append(f"\n{self._lists[-1]}. ")
+            else:
+                self.parts.append("\n- ")
+        elif tag in self._BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "pre":
+            self._pre = max(0, self._pre - 1)
+        if tag == "a" and self._links:
+            href, start = self._links.pop()
+            label = "".join(self.parts[start:]).strip()
+            if href and href != label and href != f"mailto:{label}":
+                self.parts.append(f" ({href})")
+        elif tag in ("ul", "ol"):
+            if self._lists:
+                self._lists.pop()
+            self.parts.append("\n\n")
+        elif tag in self._BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._pre:
+            self.parts.append(data)
+        elif data.strip() or "\n" not in data:  # a bare line break only separates blocks
+            # A line break inside a paragraph is a space in HTML; only preformatted text keeps it.
+            self.parts.append(" ".join(data.split("\n")))
+
+    def text(self) -> str:
+        lines = "".join(self.parts).split("\n")
+        paragraphs: list[str] = []
+        blank = False
+        for line in lines:
+            if line.strip():
+                if blank and paragraphs:
+                    paragraphs.append("")
+                paragraphs.append(line.rstrip())
+                blank = False
+            else:
+                blank = True
+        return "\n".join(paragraphs).strip()
+
+
+def markdown_to_plain(text: str) -> str:
+    """An update message as Statuspage's plain-text ``body``: sanitized, no markup, links kept."""
+    parser = _PlainText()
+    parser.feed(markdown_to_html(text))
+    parser.close()
+    return parser.text()
+
+
+@dataclass(frozen=True)
+class _Api:
+    """What every payload is built from: the view, with updates cut at ``now``."""
+
+    view: PublicView
+    incidents: tuple[Incident, ...]
+    updates: Mapping[str, list[ApiUpdate]]
+    page_id: str
+
+    def time(self, moment: dt.datetime) -> str:
+        """Statuspage's timestamp: milliseconds, the page's zone and its offset."""
+        zone = self.view.config.time_zone
+        local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+        text = local.strftime("%Y-%m-%dT%H:%M:%S") + f".{local.microsecond // 1000:03d}"
+        if zone in _UTC_ZONES:
+            return text + "Z"
+        offset = local.strftime("%z")
+        return f"{text}{offset[:3]}:{offset[3:]}"
+
+
+def render_api(view: PublicView) -> dict[str, bytes]:
+    """``api/v2/*.json``: the Statuspage v2 API at ``view.now``."""
+    now = view.now
+    incidents = tuple(as_of(incident, now) for incident in view.incidents)
+    api = _Api(view, incidents, {i.id: api_updates(i, now) for i in incidents}, _page_id(view.config.base_url))
+
+    page = _page(api)
+    components = _components(api)
+    status = {"indicator": view.board.indicator.value, "description": view.board.description}
+    statuses = {incident.id: status_at(incident, now) for incident in incidents}
+    newest = sorted(incidents, key=lambda i: (api.updates[i.id][0].at, i.id), reverse=True)
+    maintenance = [incident for incident in incidents if incident.is_maintenance]
+    by_start = sorted(maintenance, key=lambda i: (i.schedule.start if i.schedule else now, i.id))
+    unresolved = [incident for incident in newest if statuses[incident.id] in _UNRESOLVED]
+    upcoming = [incident for incident in by_start if statuses[incident.id] is MaintenanceStatus.SCHEDULED]
+    active = [incident for incident in by_start if statuses[incident.id] in _ACTIVE_MAINTENANCE]
+    open_windows = [incident for incident in by_start if incident in upcoming or incident in active]
+
+    by_id = {record["id"]: record for record in components}
+
+    def incident_list(chosen: Iterable[Incident]) -> list[Json]:
+        return [_incident(api, incident, by_id) for incident in chosen]
+
+    payloads: dict[str, Json] = {
+        "summary.json": {
+            "page": page,
+            "components": components,
+            "incidents": incident_list(unresolved),
+            "scheduled_maintenances": incident_list(open_windows),
+            "status": status,
+        },
+        "status.json": {"page": page, "status": status},
+        "components.json": {"page": page, "components": components},
+        "incidents.json": {"page": page, "incidents": incident_list(newest[:API_INCIDENTS])},
+        "incidents/unresolved.json": {"page": page, "incidents": incident_list(unresolved)},
+        "scheduled-maintenances.json": {
+            "page": page,
+            "scheduled_maintenances": incident_list(list(reversed(by_start))[:API_INCIDENTS]),
+        },
+        "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": incident_list(upcoming)},
+        "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": incident_list(active)},
+    }
+    return {f"api/v2/{name}": _dump(payload) for name, payload in payloads.items()}
+
+
+def _dump(payload: Json) -> bytes:
+    """Compact JSON like Statuspage's, with ``<``, ``>``, ``&`` and line separators escaped."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return (text.translate(_JSON_ESCAPES) + "\n").encode("utf-8")
+
+
+def _page_id(base_url: str) -> str:
+    digest = hashlib.sha256(base_url.encode("utf-8")).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:12]
+
+
+def _page(api: _Api) -> Json:
+    view = api.view
+    return {
+        "id": api.page_id,
+        "name": view.config.name,
+        "url": view.url().rstrip("/"),
+        "time_zone": view.config.time_zone,
+        "updated_at": api.time(_last_change(api.incidents, api.updates, view.now) or view.now),
+    }
+
+
+def _last_change(
+    incidents: Iterable[Incident], updates: Mapping[str, list[ApiUpdate]], now: dt.datetime
+) -> dt.datetime | None:
+    """The latest moment by ``now`` at which anything public changed."""
+    moments = [update.at for incident in incidents for update in updates[incident.id]]
+    return max((moment for moment in moments if moment <= now), default=None)
+
+
+def _component_changes(api: _Api) -> dict[str, dt.datetime]:
+    """Per component id, the last time by ``now`` its status changed."""
+    last: dict[str, dt.datetime] = {}
+    for incident in api.incidents:
+        for component, spans in component_intervals(incident).items():
+            edges = [edge for i in spans for edge in (i.start, i.end) if edge is not None and edge <= api.view.now]
+            if edges:
+                last[component] = max([*edges, *([last[component]] if component in last else [])])
+    return last
+
+
+def _components(api: _Api) -> list[Json]:
+    """Every group and component, flat, in display order: each group followed by its
+    components (groups in configuration order), then the components outside any group."""
+    view = api.view
+    config = view.config
+    zone = zoneinfo.ZoneInfo(config.time_zone)
+    first_update = min((u.at for updates in api.updates.values() for u in updates), default=view.now)
+    changed = _component_changes(api)
+
+    def created(component: Component | None) -> dt.datetime:
+        if component is not None and component.start_date is not None:
+            return dt.datetime.combine(component.start_date, dt.time(), zone)
+        return first_update
+
+    def record(component: Component, position: int) -> Json:
+        created_at = created(component)
+        return {
+            "id": component.id,
+            "name": component.name,
+            "status": view.board.components[component.id].value,
+            "created_at": api.time(created_at),
+            "updated_at": api.time(max(created_at, changed.get(component.id, created_at))),
+            "position": position,
+            "description": component.description or None,
+            "showcase": component.show_uptime,
+            "start_date": component.start_date.isoformat() if component.start_date else None,
+            "group_id": component.group,
+            "page_id": api.page_id,
+            "group": False,
+            "only_show_if_degraded": False,
+        }
+
+    result: list[Json] = []
+    for group in config.groups:
+        children = [c for c in config.components if c.group == group.id]
+        if not children:
+            continue
+        starts = [created(child) for child in children]
+        created_at = min(starts)
+        updated_at = max([created_at, *(changed[c.id] for c in children if c.id in changed)])
+        result.append(
+            {
+                "id": group.id,
+                "name": group.name,
+                "status": view.board.groups[group.id].value,
+                "created_at": api.time(created_at),
+                "updated_at": api.time(updated_at),
+                "position": len(result) + 1,
+                "description": group.description or None,
+                "showcase": False,
+                "start_date": None,
+                "group_id": None,
+                "page_id": api.page_id,
+                "group": True,
+                "only_show_if_degraded": False,
+                "components": [child.id for child in children],
+            }
+        )
+        for child in children:
+            result.append(record(child, len(result) + 1))
+    grouped = {group.id for group in config.groups}
+    for component in config.components:
+        if component.group not in grouped:
+            result.append(record(component, len(result) + 1))
+    return result
+
+
+def _affected(incident: Incident, updates: Sequence[ApiUpdate], order: Sequence[Component]) -> list[str]:
+    """Ids of the components the incident touched, in display order."""
+    touched = set(incident.components)
+    for update in incident.updates:
+        touched.update(update.components)
+    for api_update in updates:
+        touched.update(change[0] for change in api_update.changes)
+    return [component.id for component in order if component.id in touched]
+
+
+def _incident(api: _Api, incident: Incident, by_id: Mapping[str, Json]) -> Json:
+    view = api.view
+    updates = api.updates[incident.id]
+    components = {component.id: component for component in view.config.components}
+    status = status_at(incident, view.now) or updates[-1].status
+    closed = status in (IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED)
+    monitoring = next((u.at for u in updates if u.status is IncidentStatus.MONITORING), None)
+    resolved = next((u.at for u in reversed(updates) if u.status == status), None) if closed else None
+    schedule = incident.schedule if incident.is_maintenance else None
+
+    def stamp(moment: dt.datetime | None) -> str | None:
+        return api.time(moment) if moment is not None else None
+
+    return {
+        "id": incident.id,
+        "name": incident.title,
+        "status": status.value,
+        "created_at": api.time(updates[0].at),
+        "updated_at": api.time(updates[-1].at),
+        "monitoring_at": stamp(monitoring),
+        "resolved_at": stamp(resolved),
+        "impact": impact(incident).value,
+        "shortlink": view.url(view.incident_path(incident)),
+        "started_at": api.time(updates[0].at),
+        "page_id": api.page_id,
+        "scheduled_for": stamp(schedule.start if schedule else None),
+        "scheduled_until": stamp(schedule.end if schedule else None),
+        "incident_updates": [
+            {
+                "id": update.id,
+                "status": update.status.value,
+                "body": update.body,
+                "incident_id": incident.id,
+                "created_at": api.time(update.at),
+                "updated_at": api.time(update.at),
+                "display_at": api.time(update.at),
+                "affected_components": [
+                    {
+                        "code": component,
+                        "name": components[component].name if component in components else component,
+                        "old_status": before.value,
+                        "new_status": after.value,
+                    }
+                    for component, before, after in update.changes
+                ]
+                or None,
+                "deliver_notifications": update.notify,
+                "custom_tweet": None,
+                "tweet_id": None,
+            }
+            for update in reversed(updates)
+        ],
+        "components": [
+            by_id[component] for component in _affected(incident, updates, view.config.components) if component in by_id
+        ],
+    }

@@ -1,0 +1,181 @@
+"""RSS 2.0 and Atom 1.0 feeds of the incident history: the whole page and per component.
+
+``history.atom`` / ``history.rss`` and ``components/<id>/history.atom|rss`` hold one entry per
+public incident or maintenance (the most recent :data:`FEED_ENTRIES`), newest first by their
+latest update. An entry's id is a ``tag:`` URI (``tag:<host>,<year>:<base path>incidents/<id>``,
+the year of the incident's id) that never changes; ``published`` is its first update,
+``updated`` (and RSS ``pubDate``) its latest; its content lists every update newest first with
+its status label and time in the page's time zone, the maintenance window for maintenance,
+and the affected components. Messages are sanitized HTML (:func:`markdown_to_html`).
+
+feedgen stamps feeds and entries with the current time and prepends entries by default;
+:class:`_Feed` is the one place that talks to it and sets both from the data, so two renders
+of the same data are byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+
+from ..model import Incident, IncidentStatus, MaintenanceStatus, UpdateStatus
+from .api import as_of
+from .markup import markdown_to_html
+from .view import PublicView
+
+__all__ = ["FEED_ENTRIES", "STATUS_LABELS", "render_feeds"]
+
+FEED_ENTRIES = 50
+"""How many incidents a feed holds: the most recently updated."""
+
+STATUS_LABELS: dict[UpdateStatus, str] = {
+    IncidentStatus.INVESTIGATING: "Investigating",
+    IncidentStatus.IDENTIFIED: "Identified",
+    IncidentStatus.MONITORING: "Monitoring",
+    IncidentStatus.RESOLVED: "Resolved",
+    MaintenanceStatus.SCHEDULED: "Scheduled",
+    MaintenanceStatus.IN_PROGRESS: "In progress",
+    MaintenanceStatus.VERIFYING: "Verifying",
+    MaintenanceStatus.COMPLETED: "Completed",
+}
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: str
+    title: str
+    link: str
+    published: dt.datetime
+    updated: dt.datetime
+    content: str
+    """Sanitized HTML."""
+    category: str
+
+
+class _Feed:
+    """The adapter around feedgen: dates from the data, entries in the order they are added."""
+
+    def __init__(self, *, title: str, subtitle: str, home: str, self_url: str, language: str, author: str) -> None:
+        self.title, self.subtitle, self.home = title, subtitle, home
+        self.self_url, self.language, self.author = self_url, language, author
+
+    def render(self, entries: Sequence[_Entry], fallback_updated: dt.datetime) -> tuple[bytes, bytes]:
+        """(Atom, RSS) with ``entries`` in the given order; the feed's ``updated`` is the
+        latest entry's, or ``fallback_updated`` for an empty feed."""
+        atom = self._generator(entries, fallback_updated, self.self_url + ".atom")
+        rss = self._generator(entries, fallback_updated, self.self_url + ".rss")
+        return bytes(atom.atom_str(pretty=True)), bytes(rss.rss_str(pretty=True))
+
+    def _generator(self, entries: Sequence[_Entry], fallback: dt.datetime, self_url: str) -> FeedGenerator:
+        generator = FeedGenerator()
+        generator.id(self_url)
+        generator.title(self.title)
+        generator.description(self.subtitle)
+        generator.author({"name": self.author, "uri": self.home})
+        generator.link(href=self_url, rel="self")
+        generator.link(href=self.home, rel="alternate")  # last: feedgen takes RSS's <link> from it
+        generator.language(self.language)
+        generator.generator("statusgen")
+        generator.updated(max((entry.updated for entry in entries), default=fallback))
+        for entry in entries:
+            item = generator.add_entry(order="append")
+            item.id(entry.id)
+            item.guid(entry.id, permalink=False)
+            item.title(entry.title)
+            item.link(href=entry.link, rel="alternate")
+            item.published(entry.published)
+            item.updated(entry.updated)
+            item.pubDate(entry.updated)
+            item.content(entry.content, type="html")
+            item.category(term=entry.category)
+        return generator
+
+
+def render_feeds(view: PublicView) -> dict[str, bytes]:
+    """``history.atom|rss`` and ``components/<id>/history.atom|rss``."""
+    incidents = [as_of(incident, view.now) for incident in view.incidents]
+    entries = [(_entry(view, incident), _touched(incident)) for incident in incidents]
+    entries.sort(key=lambda pair: (pair[0].updated, pair[0].id), reverse=True)
+    fallback = max((entry.updated for entry, _ in entries), default=_EPOCH)
+    name, language = view.config.name, view.config.language
+
+    files: dict[str, bytes] = {}
+    feed = _Feed(
+        title=f"{name} - Incident History",
+        subtitle=f"Incidents and scheduled maintenance of {name}",
+        home=view.url(),
+        self_url=view.url("history"),
+        language=language,
+        author=name,
+    )
+    chosen = [entry for entry, _ in entries][:FEED_ENTRIES]
+    files["history.atom"], files["history.rss"] = feed.render(chosen, fallback)
+    for component in view.config.components:
+        base = view.component_path(component.id)
+        feed = _Feed(
+            title=f"{name} - {component.name} Incident History",
+            subtitle=f"Incidents and scheduled maintenance affecting {component.name}",
+            home=view.url(base),
+            self_url=view.url(base + "history"),
+            language=language,
+            author=name,
+        )
+        chosen = [entry for entry, touched in entries if component.id in touched][:FEED_ENTRIES]
+        files[base + "history.atom"], files[base + "history.rss"] = feed.render(chosen, fallback)
+    return files
+
+
+def _touched(incident: Incident) -> frozenset[str]:
+    """Ids of the components the incident affected at some point."""
+    ids = set(incident.components)
+    for update in incident.updates:
+        ids.update(update.components)
+    return frozenset(ids)
+
+
+def _tag(view: PublicView, incident: Incident) -> str:
+    """``tag:<host>,<year>:<base path>incidents/<id>`` (RFC 4151)."""
+    host = urlsplit(view.config.base_url).hostname or "localhost"
+    return f"tag:{host},{incident.id[:4]}:{view.base_path.lstrip('/')}incidents/{incident.id}"
+
+
+def _when(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """``20 Nov 2026, 15:50 CET``: locale-independent, always with the zone."""
+    local = moment.astimezone(zone)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M} {local.tzname()}"
+
+
+def _entry(view: PublicView, incident: Incident) -> _Entry:
+    zone = view.zone
+    parts: list[str] = []
+    if incident.is_maintenance and incident.schedule is not None:
+        start, end = incident.schedule.start, incident.schedule.end
+        parts.append(f"<p><strong>Scheduled maintenance</strong> from {_when(start, zone)} to {_when(end, zone)}</p>")
+    for update in reversed(incident.updates):
+        label = STATUS_LABELS[update.status]
+        parts.append(f"<p><strong>{label}</strong> - <small>{_when(update.at, zone)}</small></p>")
+        parts.append(markdown_to_html(update.message))
+    names = {component.id: component.name for component in view.config.components}
+    affected = [names[c.id] for c in view.config.components if c.id in _touched(incident)]
+    if affected:
+        kind = "scheduled maintenance" if incident.is_maintenance else "incident"
+        listed = ", ".join(html.escape(name) for name in affected)
+        parts.append(f"<p>This {kind} affected: {listed}.</p>")
+    return _Entry(
+        id=_tag(view, incident),
+        title=incident.title,
+        link=view.url(view.incident_path(incident)),
+        published=incident.updates[0].at.astimezone(dt.UTC),
+        updated=incident.updates[-1].at.astimezone(dt.UTC),
+        content="\n".join(parts),
+        category="maintenance" if incident.is_maintenance else "incident",
+    )

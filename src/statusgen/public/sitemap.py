@@ -1,0 +1,56 @@
+"""``sitemap.xml`` and ``robots.txt``.
+
+The sitemap lists the absolute URL of every page it is given (``index.html`` is written as its
+folder, ``incidents/<id>/``), sorted, with ``lastmod`` where the data knows it: the latest update
+for an incident page, the latest update touching a component for its page, the latest update of
+all for the home page. ``robots.txt`` allows everything and names the sitemap; under a sub-path
+(``https://org.github.io/status/``) crawlers read only the host's own ``/robots.txt``, so there
+the sitemap is best submitted to search engines directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.sax.saxutils import escape
+
+from .api import as_of
+from .view import PublicView
+
+__all__ = ["render_sitemap"]
+
+
+def render_sitemap(view: PublicView, page_paths: list[str]) -> dict[str, bytes]:
+    """``sitemap.xml`` of ``page_paths`` (relative to the site root) and ``robots.txt``."""
+    incidents = [as_of(incident, view.now) for incident in view.incidents]
+    latest: dict[str, dt.datetime] = {}
+
+    def touch(path: str, moment: dt.datetime) -> None:
+        if path not in latest or latest[path] < moment:
+            latest[path] = moment
+
+    for incident in incidents:
+        moment = incident.updates[-1].at
+        touch("", moment)
+        touch(view.incident_path(incident), moment)
+        components = set(incident.components)
+        for update in incident.updates:
+            components.update(update.components)
+        for component in components:
+            touch(view.component_path(component), moment)
+
+    entries: dict[str, str | None] = {}
+    for path in page_paths:
+        if path == "404.html" or path.endswith("/404.html"):
+            continue
+        folder = path.removesuffix("index.html")
+        modified = latest.get(folder)
+        entries[view.url(folder)] = modified.astimezone(dt.UTC).isoformat() if modified else None
+
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url, lastmod in sorted(entries.items()):
+        lines.append(
+            f"  <url><loc>{escape(url)}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>"
+        )
+    lines.append("</urlset>")
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {view.url('sitemap.xml')}\n"
+    return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8"), "robots.txt": robots.encode("utf-8")}
