@@ -70,7 +70,8 @@ def badge_svg(label: str, message: str, colour: str) -> bytes:
         '<g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11">'
         f'<text x="{left / 2:g}" y="15" fill="#010101" fill-opacity=".3" aria-hidden="true">{label_text}</text>'
         f'<text x="{left / 2:g}" y="14">{label_text}</text>'
-        f'<text x="{left + right / 2:g}" y="15" fill="#010101" fill-opacity=".3" aria-hidden="true">{message_text}</text>'
+        f'<text x="{left + right / 2:g}" y="15" fill="#010101" fill-opacity=".3" aria-hidden="true">'
+        f"{message_text}</text>"
         f'<text x="{left + right / 2:g}" y="14">{message_text}</text>'
         "</g></svg>\n"
     )

@@ -16,9 +16,10 @@ import hashlib
 import re
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import jinja2
@@ -252,7 +253,9 @@ class IncidentView:
     resolved: bool
     upcoming: bool
     started: Markup
+    ended: Markup | None
     span: Markup
+    """``start – end`` or only the start while ongoing."""
     duration: str
     window: Markup | None
     affected: tuple[Affected, ...]
@@ -323,6 +326,9 @@ class _Builder:
         self.zone = view.zone
         self.components = {component.id: component for component in view.config.components}
         self.order = {component.id: index for index, component in enumerate(view.config.components)}
+        self.incidents = tuple(_as_of(incident, view.now) for incident in view.incidents)
+        """The public incidents as they stood at ``now``: later updates (a prepared resolution
+        notice, say) are not published yet."""
         self._incidents: dict[str, IncidentView] = {}
         self._titles = {incident.id: incident.title for incident in view.incidents}
 
@@ -346,27 +352,22 @@ class _Builder:
         resolved = status in (IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED)
         upcoming = status is MaintenanceStatus.SCHEDULED
         window = None
+        begin: dt.datetime = first
+        finish: dt.datetime | None = next(
+            (u.at for u in incident.updates if u.status is IncidentStatus.RESOLVED and u.at <= now), None
+        )
         if incident.is_maintenance and incident.schedule is not None:
-            start, end = incident.schedule.start, incident.schedule.end
-            window = format_span(start, end, zone)
-            spans = component_intervals(incident)
-            actual = [interval for intervals in spans.values() for interval in intervals]
-            if actual and not upcoming:
-                start = min(interval.start for interval in actual)
-                end = max(interval.end or now for interval in actual)
-                end = min(end, now)
-            duration = (
-                format_duration(end - start)
-                if not upcoming
-                else format_duration(incident.schedule.end - incident.schedule.start)
-            )
-            span = format_span(start, end if not upcoming else incident.schedule.end, zone)
-            started = format_time(incident.schedule.start, zone)
-        else:
-            end_at = next((u.at for u in incident.updates if u.status is IncidentStatus.RESOLVED), None)
-            duration = format_duration((end_at or now) - first)
-            span = format_span(first, end_at, zone)
-            started = format_time(first, zone)
+            window = format_span(incident.schedule.start, incident.schedule.end, zone)
+            begin, finish = incident.schedule.start, incident.schedule.end
+            actual = [interval for intervals in component_intervals(incident).values() for interval in intervals]
+            if actual:
+                begin = min(interval.start for interval in actual)
+                finish = max(interval.end or incident.schedule.end for interval in actual)
+            if finish > now:
+                finish = None
+        duration = format_duration((finish or now) - begin) if not upcoming else ""
+        if upcoming and incident.schedule is not None:
+            duration = format_duration(incident.schedule.end - incident.schedule.start)
 
         gravest: dict[str, ComponentStatus] = dict(incident.components)
         for component_id, intervals in component_intervals(incident).items():
@@ -407,8 +408,9 @@ class _Builder:
             status_code=status.value.replace("_", "-") if status is not None else "scheduled",
             resolved=resolved,
             upcoming=upcoming,
-            started=started,
-            span=span,
+            started=format_time(begin, zone),
+            ended=format_time(finish, zone) if finish is not None else None,
+            span=format_span(begin, finish, zone),
             duration=duration,
             window=window,
             affected=affected,
@@ -429,9 +431,7 @@ class _Builder:
         days: tuple[DayView, ...] = ()
         uptime = ""
         if component.show_uptime:
-            history = daily_uptime(
-                component, self.view.incidents, self.view.now, self.view.config.time_zone, UPTIME_DAYS
-            )
+            history = daily_uptime(component, self.incidents, self.view.now, self.view.config.time_zone, UPTIME_DAYS)
             days = tuple(self.day(day) for day in history)
             uptime = format_percent(uptime_share(history))
         return ComponentView(
@@ -475,6 +475,12 @@ class _Builder:
         return loose, tuple(groups)
 
 
+def _as_of(incident: Incident, now: dt.datetime) -> Incident:
+    if all(update.at <= now for update in incident.updates):
+        return incident
+    return replace(incident, updates=tuple(update for update in incident.updates if update.at <= now))
+
+
 def _latest_message(incident: Incident, now: dt.datetime) -> str:
     published = [update for update in incident.updates if update.at <= now]
     return published[-1].message if published else ""
@@ -511,7 +517,11 @@ def stylesheet(root: Path | None) -> bytes:
 
 
 def _favicon(code: str) -> str:
-    svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><circle cx='8' cy='8' r='7' fill='{_FAVICON_COLOURS[code]}'/></svg>"
+    """A dot in the page's status colour, inline: no request for ``/favicon.ico``."""
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'>"
+        f"<circle cx='8' cy='8' r='7' fill='{_FAVICON_COLOURS[code]}'/></svg>"
+    )
     return "data:image/svg+xml," + quote(svg, safe="/:='<> ")
 
 
@@ -545,18 +555,18 @@ def render_pages(
         "stylesheet": f"{STYLESHEET}?v={css_version}",
     }
 
-    def page(template: str, path: str, *, root: str | None = None, **context: object) -> tuple[str, bytes]:
+    def page(template: str, path: str, *, prefix: str | None = None, **context: Any) -> tuple[str, bytes]:
         depth = path.count("/")
-        prefix = root if root is not None else ("../" * depth or "./")
+        relative = prefix if prefix is not None else ("../" * depth or "./")
         canonical = view.url(path.removesuffix("index.html"))
-        html = env.get_template(template).render(site=site, root=prefix, canonical=canonical, **context)
+        html = env.get_template(template).render(site=site, root=relative, canonical=canonical, **context)
         return path, html.encode("utf-8")
 
     files: dict[str, bytes] = {STYLESHEET: css}
     loose, groups = builder.groups()
     files.update([page("home.html", "index.html", **_home_context(view, builder), loose=loose, groups=groups)])
 
-    for incident in view.incidents:
+    for incident in builder.incidents:
         files.update(
             [
                 page(
@@ -573,7 +583,7 @@ def render_pages(
             for name, kind, label in (("history.atom", *_FEEDS[0][1:]), ("history.rss", *_FEEDS[1][1:]))
             if f"components/{component.id}/{name}" in available
         ]
-        incidents = tuple(builder.incident(i) for i in view.incidents if _touches(i, component.id))
+        incidents = tuple(builder.incident(i) for i in builder.incidents if _touches(i, component.id))
         files.update(
             [
                 page(
@@ -588,7 +598,7 @@ def render_pages(
         )
 
     files.update(_history_pages(view, builder, page))
-    files.update([page("404.html", "404.html", root=view.base_path)])
+    files.update([page("404.html", "404.html", prefix=view.base_path)])
     return files
 
 
@@ -603,7 +613,7 @@ def _zone_abbreviations(view: PublicView) -> str:
     return "/".join(names)
 
 
-def _home_context(view: PublicView, builder: _Builder) -> dict[str, object]:
+def _home_context(view: PublicView, builder: _Builder) -> dict[str, Any]:
     board = view.board
     active = [i for i in board.active if not i.is_maintenance]
     maintenance = [i for i in board.active if i.is_maintenance] + list(board.upcoming)
@@ -611,7 +621,7 @@ def _home_context(view: PublicView, builder: _Builder) -> dict[str, object]:
     since = today - dt.timedelta(days=RECENT_DAYS - 1)
     recent = [
         incident
-        for incident in view.incidents
+        for incident in builder.incidents
         if since <= builder.start_of(incident).astimezone(view.zone).date() <= today
     ]
     recent.sort(key=lambda i: (builder.start_of(i), i.id), reverse=True)
@@ -634,7 +644,7 @@ def _home_context(view: PublicView, builder: _Builder) -> dict[str, object]:
 def _history_pages(view: PublicView, builder: _Builder, page: Callable[..., tuple[str, bytes]]) -> dict[str, bytes]:
     """``history/index.html`` (latest months and the archive) and one page per month."""
     by_month: dict[tuple[int, int], list[Incident]] = {}
-    for incident in view.incidents:
+    for incident in builder.incidents:
         local = builder.start_of(incident).astimezone(view.zone)
         by_month.setdefault((local.year, local.month), []).append(incident)
     today = view.now.astimezone(view.zone)
