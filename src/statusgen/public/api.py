@@ -39,6 +39,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import re
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -74,6 +75,8 @@ _UNRESOLVED = (IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, Incident
 _ACTIVE_MAINTENANCE = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
 
 Json = dict[str, Any]
+
+_WHITESPACE = re.compile(r"\s+")
 
 _JSON_ESCAPES = {ord(char): f"\\u{ord(char):04x}" for char in "<>&\u2028\u2029"}
 """Escaped inside JSON strings (where alone these characters can occur) so that no file holds
@@ -217,7 +220,7 @@ class _PlainText(HTMLParser):
             self.parts.append(data)
         elif data.strip() or "\n" not in data:  # a bare line break only separates blocks
             # A line break inside a paragraph is a space in HTML; only preformatted text keeps it.
-            self.parts.append(" ".join(data.split("\n")))
+            self.parts.append(_WHITESPACE.sub(" ", data))
 
     def text(self) -> str:
         lines = "".join(self.parts).split("\n")
@@ -429,6 +432,7 @@ def _incident(api: _Api, incident: Incident, by_id: Mapping[str, Json]) -> Json:
     view = api.view
     updates = api.updates[incident.id]
     components = {component.id: component for component in view.config.components}
+    order = {component_id: index for index, component_id in enumerate(components)}
     status = status_at(incident, view.now) or updates[-1].status
     closed = status in (IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED)
     monitoring = next((u.at for u in updates if u.status is IncidentStatus.MONITORING), None)
@@ -468,7 +472,7 @@ def _incident(api: _Api, incident: Incident, by_id: Mapping[str, Json]) -> Json:
                         "old_status": before.value,
                         "new_status": after.value,
                     }
-                    for component, before, after in update.changes
+                    for component, before, after in sorted(update.changes, key=lambda c: order.get(c[0], len(order)))
                 ]
                 or None,
                 "deliver_notifications": update.notify,
