@@ -1,12 +1,20 @@
 """The one writer: output trees are built aside and swapped in whole.
 
 A build writes into a fresh temporary directory next to the destination and, only when
-everything succeeded, swaps it in with renames; a failed or interrupted build leaves the
-previous output untouched, and concurrent builds each have their own temporary directory.
+everything succeeded, exchanges it with the old tree in one atomic ``renameat2`` call (Linux;
+elsewhere two renames, with recovery). So whatever happens — an exception, SIGKILL, a full
+disk — the destination is always a complete tree, old or new.
+
+Builds into the same output folder take turns on a lock file; holding it, a build also
+clears the temporary directories that a killed build left behind.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
+import fcntl
 import os
 import shutil
 import tempfile
@@ -14,47 +22,106 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["replace_tree", "staged_tree", "write_tree"]
+__all__ = ["LOCK_FILE", "output_lock", "replace_tree", "staged_tree", "write_tree"]
 
 _PREFIX = ".statusgen-"
+LOCK_FILE = ".statusgen.lock"
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _load_renameat2() -> object | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+_renameat2 = _load_renameat2()
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the system cannot."""
+    if _renameat2 is None:
+        return False
+    result = _renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)  # type: ignore[operator]
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+@contextmanager
+def output_lock(folder: Path) -> Iterator[None]:
+    """Hold the output folder's lock; then clear what killed builds left behind."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK_FILE, "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            _recover(folder)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _recover(folder: Path) -> None:
+    for leftover in sorted(folder.glob(_PREFIX + "*")):
+        if leftover.name == LOCK_FILE or not leftover.is_dir():
+            continue
+        retired = leftover / "tree"
+        if leftover.name.startswith(_PREFIX + "old-") and retired.is_dir():
+            # killed between the two renames of the fallback swap: the old tree goes back
+            name = leftover.name.removeprefix(_PREFIX + "old-").rsplit("-", 1)[0]
+            if not (folder / name).exists():
+                os.replace(retired, folder / name)
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 @contextmanager
 def staged_tree(destination: Path) -> Iterator[Path]:
     """A temporary directory beside ``destination``; swapped in when the block succeeds."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{destination.name}-", dir=destination.parent))
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    replace_tree(staging, destination)
+    with output_lock(destination.parent):
+        staging = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{destination.name}-", dir=destination.parent))
+        try:
+            yield staging
+            os.chmod(staging, 0o755)
+            replace_tree(staging, destination)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def replace_tree(staging: Path, destination: Path) -> None:
-    """Put ``staging`` where ``destination`` is, keeping the old tree until the new one is in."""
-    retired = None
-    if destination.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}old-{destination.name}-", dir=destination.parent))
-        os.replace(destination, retired / "tree")
+    """Put ``staging`` where ``destination`` is; afterwards ``staging`` holds the old tree
+    (or nothing)."""
+    if destination.exists() and _exchange(staging, destination):
+        return
+    if not destination.exists():
+        os.replace(staging, destination)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}old-{destination.name}-", dir=destination.parent))
+    os.replace(destination, retired / "tree")
     try:
         os.replace(staging, destination)
     except BaseException:
-        if retired is not None:
-            os.replace(retired / "tree", destination)
+        os.replace(retired / "tree", destination)
         raise
     finally:
-        if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def write_tree(destination: Path, files: Mapping[str, bytes]) -> None:
     """Write ``files`` (POSIX relative path → content) as the whole of ``destination``."""
     with staged_tree(destination) as staging:
-        for relpath, content in files.items():
+        root = staging.resolve()
+        for relpath in sorted(files):
             target = staging / relpath
-            if not target.resolve().is_relative_to(staging.resolve()):
+            if not target.resolve().is_relative_to(root):
                 raise ValueError(f"refusing to write outside the output: {relpath}")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            target.write_bytes(files[relpath])
