@@ -1,0 +1,85 @@
+"""The internal knowledge base: plain Markdown staged, then built by MkDocs with Material.
+
+Read top to bottom, :func:`build_knowledge_base` is the whole build:
+
+1. read ``content/``, the site's ``mkdocs.yml`` and the theme's ``custom_dir`` (the only reads);
+2. :func:`stage_tree` decides every file of the staged tree, in memory (pure);
+3. the staged tree is written in one go, beside the destination (``<out>/.internal-src``),
+   and kept there so that other engines (ProperDocs, Zensical) can build it too;
+4. MkDocs builds it in strict mode into a temporary directory that replaces the destination
+   only on success: a failed build leaves the previous knowledge base in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..output import staged_tree, write_tree
+from ..timeline import status_board
+from ..validate import Site
+from .engine import MKDOCS_FILE, default_config, load_site_config, read_tree, run_mkdocs, staged_config
+from .markdown import when
+from .pages import known_tags, stage_docs
+
+__all__ = ["CONTENT_DIR", "build_knowledge_base", "staging_dir", "stage_tree"]
+
+CONTENT_DIR = "content"
+
+
+def staging_dir(destination: Path) -> Path:
+    """Where the staged tree of a knowledge base built into ``destination`` is kept."""
+    return destination.parent / f".{destination.name}-src"
+
+
+def stage_tree(
+    site: Site,
+    now: dt.datetime,
+    *,
+    content: Mapping[str, bytes],
+    mkdocs_config: Mapping[str, Any] | None,
+    overrides: Mapping[str, bytes],
+) -> dict[str, bytes]:
+    """Every file of the staged tree (``mkdocs.yml``, ``docs/…``, ``overrides/…``) as bytes."""
+    docs = stage_docs(site, now, content)
+    board = status_board(site.config, site.incidents, now)
+    extra = {
+        "indicator": board.indicator.value,
+        "description": board.description,
+        "active": len(board.active),
+        "as_of": when(now, zoneinfo.ZoneInfo(site.config.time_zone)),
+    }
+    base = mkdocs_config if mkdocs_config is not None else default_config(f"{site.config.name}: knowledge base")
+    config = staged_config(base, known_tags=known_tags(site), has_overrides=bool(overrides), extra=extra)
+    files: dict[str, bytes] = {MKDOCS_FILE: config.encode("utf-8")}
+    for relpath, data in docs.items():
+        files[f"docs/{relpath}"] = data.encode("utf-8") if isinstance(data, str) else data
+    for relpath, data in overrides.items():
+        files[f"overrides/{relpath}"] = data
+    return files
+
+
+def _custom_dir(root: Path, config: Mapping[str, Any] | None) -> Path | None:
+    theme = config.get("theme") if config else None
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    return root / str(custom) if custom else None
+
+
+def build_knowledge_base(site: Site, now: dt.datetime, destination: Path) -> None:
+    """Stage the knowledge base of ``site`` as of ``now`` and build it into ``destination``."""
+    mkdocs_config = load_site_config(site.root)
+    custom_dir = _custom_dir(site.root, mkdocs_config)
+    files = stage_tree(
+        site,
+        now,
+        content=read_tree(site.root / CONTENT_DIR),
+        mkdocs_config=mkdocs_config,
+        overrides=read_tree(custom_dir) if custom_dir else {},
+    )
+    staging = staging_dir(destination)
+    write_tree(staging, files)
+    with staged_tree(destination) as output:
+        run_mkdocs(staging / MKDOCS_FILE, output, now)
