@@ -522,7 +522,7 @@ def _favicon(code: str) -> str:
         "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'>"
         f"<circle cx='8' cy='8' r='7' fill='{_FAVICON_COLOURS[code]}'/></svg>"
     )
-    return "data:image/svg+xml," + quote(svg, safe="/:='<> ")
+    return "data:image/svg+xml," + quote(svg, safe="/:='")
 
 
 # --- the pages ------------------------------------------------------------------------------------
