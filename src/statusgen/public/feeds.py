@@ -71,11 +71,13 @@ class _Feed:
     def render(self, entries: Sequence[_Entry], fallback_updated: dt.datetime) -> tuple[bytes, bytes]:
         """(Atom, RSS) with ``entries`` in the given order; the feed's ``updated`` is the
         latest entry's, or ``fallback_updated`` for an empty feed."""
-        atom = self._generator(entries, fallback_updated, self.self_url + ".atom")
-        rss = self._generator(entries, fallback_updated, self.self_url + ".rss")
+        atom = self._generator(entries, fallback_updated, self.self_url + ".atom", rss=False)
+        rss = self._generator(entries, fallback_updated, self.self_url + ".rss", rss=True)
         return bytes(atom.atom_str(pretty=True)), bytes(rss.rss_str(pretty=True))
 
-    def _generator(self, entries: Sequence[_Entry], fallback: dt.datetime, self_url: str) -> FeedGenerator:
+    def _generator(
+        self, entries: Sequence[_Entry], fallback: dt.datetime, self_url: str, *, rss: bool
+    ) -> FeedGenerator:
         generator = FeedGenerator()
         generator.id(self_url)
         generator.title(self.title)
@@ -92,9 +94,10 @@ class _Feed:
             item.guid(entry.id, permalink=False)
             item.title(entry.title)
             item.link(href=entry.link, rel="alternate")
-            item.published(entry.published)
             item.updated(entry.updated)
-            item.pubDate(entry.updated)
+            # feedgen keeps one date for Atom's <published> and RSS's <pubDate>. RSS has no
+            # <updated>, and readers sort by <pubDate>: there it is the latest update.
+            item.published(entry.updated if rss else entry.published)
             item.content(entry.content, type="html")
             item.category(term=entry.category)
         return generator
