@@ -85,13 +85,18 @@ def read_text(root: Path, relpath: str) -> tuple[str | None, list[Problem]]:
     try:
         if not full.resolve().is_relative_to(root.resolve()):
             return None, [_file_problem(relpath, "SG101", "is a link to a file outside the site; copy the file in")]
+        if full.is_symlink() and not full.exists():
+            return None, [_file_problem(relpath, "SG101", "is a link to nothing; point it at a file or remove it")]
         if not full.is_file():
             return None, [_file_problem(relpath, "SG101", "not a regular file; remove it or replace it with a file")]
         if full.stat().st_size > _MAX_FILE_BYTES:
             return None, [_file_problem(relpath, "SG101", f"larger than {_MAX_FILE_BYTES // 2**20} MiB; split it")]
         raw = full.read_bytes()
+    except RuntimeError:  # Python 3.11's resolve() on a symlink loop
+        return None, [_file_problem(relpath, "SG101", "is a link that loops back on itself; remove it")]
     except OSError as error:
-        return None, [_file_problem(relpath, "SG101", f"cannot be read ({error.strerror}); check its permissions")]
+        reason = error.strerror or type(error).__name__
+        return None, [_file_problem(relpath, "SG101", f"cannot be read ({reason}); check its permissions")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -66,12 +66,14 @@ def _incident_folders(root: Path) -> tuple[list[str], list[Problem]]:
     for directory, subdirectories, files in os.walk(base):
         subdirectories.sort()
         relative = Path(directory).relative_to(root).as_posix()
-        if not {INCIDENT_FILE, POSTMORTEM_FILE} & set(files):
+        # a directory or a link named like an incident file is reported, not skipped
+        names = {INCIDENT_FILE, POSTMORTEM_FILE} & {*files, *subdirectories}
+        if not names:
             continue
         if relative.count("/") == 2:
             folders.append(relative)
         else:
-            for name in sorted({INCIDENT_FILE, POSTMORTEM_FILE} & set(files)):
+            for name in sorted(names):
                 problems.append(
                     Problem.at(
                         f"{relative}/{name}",
