@@ -1,0 +1,86 @@
+"""`statusgen serve`: a real server on a free port, fetched over HTTP, rebuilt on change."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import INCIDENT, INCIDENT_TEXT, MakeSite
+
+DEADLINE = 90.0
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", errors="replace")
+
+
+def wait_for(condition: Callable[[], bool], what: str, deadline: float = DEADLINE) -> None:
+    """Poll, bounded: the server rebuilds on its own schedule."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"timed out after {deadline:.0f} s waiting for {what}")
+
+
+def test_serve_previews_both_sites_and_rebuilds_on_change(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    before = set(Path(tempfile.gettempdir()).glob("statusgen-serve-*"))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "statusgen", "serve", "--root", str(root), "--port", "0"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(server.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    try:
+        wait_for(lambda: any("serving the public site on" in line for line in lines), "the server to start")
+        match = re.search(r"on (http://127\.0\.0\.1:\d+/) and", "".join(lines))
+        assert match is not None, lines
+        base = match.group(1)
+
+        status, home = fetch(base)
+        assert status == 200 and "Elevated error rates on the API" in home
+        status, internal = fetch(base + "internal/")
+        assert status == 200 and "<html" in internal
+
+        incident = root / INCIDENT
+        incident.write_text(INCIDENT_TEXT.replace("Elevated error rates on the API", "Slow API responses"))
+        wait_for(lambda: "Slow API responses" in fetch(base + "incidents/2026-11-20-api-errors/")[1], "the new title")
+
+        incident.write_text(INCIDENT_TEXT.replace("severity: SEV-3", "severity: SEV-5"))
+        wait_for(lambda: fetch(base)[0] == 503, "the problems page")
+        status, page = fetch(base + "internal/")
+        assert status == 503 and "SG204" in page and INCIDENT in page
+        assert any("SG204" in line for line in lines)  # and in the terminal
+        assert server.poll() is None  # the server did not exit
+
+        incident.write_text(INCIDENT_TEXT)
+        wait_for(lambda: fetch(base)[0] == 200, "the site to come back")
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            code = server.wait(timeout=20)
+        finally:
+            if server.poll() is None:
+                server.kill()
+    assert code == 0, lines
+    assert any("stopped" in line for line in lines)
+    assert set(Path(tempfile.gettempdir()).glob("statusgen-serve-*")) <= before  # its build folder is gone
