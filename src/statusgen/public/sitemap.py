@@ -3,7 +3,8 @@
 The sitemap lists the absolute URL of every page it is given (``index.html`` is written as its
 folder, ``incidents/<id>/``), sorted, with ``lastmod`` where the data knows it: the latest update
 for an incident page, the latest update touching a component for its page, the latest update of
-all for the home page. ``robots.txt`` allows everything and names the sitemap; under a sub-path
+all for the home page (a maintenance window starting or ending by itself counts as an update).
+``robots.txt`` allows everything and names the sitemap; under a sub-path
 (``https://org.github.io/status/``) crawlers read only the host's own ``/robots.txt``, so there
 the sitemap is best submitted to search engines directly.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from xml.sax.saxutils import escape
 
-from .api import as_of
+from .api import api_updates, as_of
 from .view import PublicView
 
 __all__ = ["render_sitemap"]
@@ -21,15 +22,15 @@ __all__ = ["render_sitemap"]
 
 def render_sitemap(view: PublicView, page_paths: list[str]) -> dict[str, bytes]:
     """``sitemap.xml`` of ``page_paths`` (relative to the site root) and ``robots.txt``."""
-    incidents = [as_of(incident, view.now) for incident in view.incidents]
     latest: dict[str, dt.datetime] = {}
 
     def touch(path: str, moment: dt.datetime) -> None:
         if path not in latest or latest[path] < moment:
             latest[path] = moment
 
-    for incident in incidents:
-        moment = incident.updates[-1].at
+    for incident in (as_of(incident, view.now) for incident in view.incidents):
+        # The latest update, or the moment a maintenance window started or ended by itself.
+        moment = api_updates(incident, view.now)[-1].at
         touch("", moment)
         touch(view.incident_path(incident), moment)
         components = set(incident.components)
