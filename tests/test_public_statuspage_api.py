@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -127,8 +128,6 @@ def test_timestamps_are_in_the_page_zone_with_offset(api: dict[str, bytes]) -> N
 
 def test_utc_pages_write_z(make_site: MakeSite, tmp_path: Path) -> None:
     view = machine_view(make_site, tmp_path)
-    from dataclasses import replace
-
     utc = replace(view, config=replace(view.config, time_zone="Etc/UTC"))
     page = load(render_api(utc), "status.json")["page"]
     assert page["updated_at"] == "2026-11-29T11:00:00.000Z"
