@@ -1,0 +1,113 @@
+"""Builds are atomic under SIGKILL and safe when two run at once; templates never run user text."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import INCIDENT, INCIDENT_TEXT, NOW, NOW_ISO, MakeSite
+
+from statusgen.public import render_public_site
+from statusgen.validate import validate_site
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Relative path → content hash of every file below ``folder``."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def build(root: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "statusgen", "build", "--root", str(root), "--out", str(out), "--now", NOW_ISO, *extra],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def finished(process: subprocess.Popen[bytes]) -> None:
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr.decode()
+
+
+def leftovers(out: Path) -> list[str]:
+    return sorted(path.name for path in out.iterdir() if path.name.startswith(".statusgen-") and path.is_dir())
+
+
+def test_sigkill_at_any_point_leaves_a_complete_site(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    out = root / "site"
+    finished(build(root, out))
+    old = {name: tree(out / name) for name in ("public", "internal")}
+
+    (root / INCIDENT).write_text(INCIDENT_TEXT.replace("Elevated error rates on the API", "Slow API"))
+    reference = tmp_path / "reference"
+    finished(build(root, reference))
+    new = {name: tree(reference / name) for name in ("public", "internal")}
+    assert new["public"] != old["public"]
+
+    for delay in (0.05, 0.2, 0.4, 0.7, 1.0, 1.5, 2.0, 3.0):
+        process = build(root, out)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        for name in ("public", "internal"):
+            current = tree(out / name)
+            assert current in (old[name], new[name]), f"{name} is partial after SIGKILL at {delay} s"
+
+    finished(build(root, out))
+    assert {name: tree(out / name) for name in ("public", "internal")} == new
+    assert leftovers(out) == []  # the next build cleared what the killed ones left
+
+
+def test_two_builds_at_once_do_not_corrupt_the_output(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    reference = tmp_path / "reference"
+    finished(build(root, reference))
+    out = root / "site"
+    first, second = build(root, out), build(root, out)
+    finished(first)
+    finished(second)
+    for name in ("public", "internal"):
+        assert tree(out / name) == tree(reference / name)
+    assert leftovers(out) == []
+
+
+def test_a_failed_build_leaves_no_temporary_directory(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site")
+    out = root / "site"
+    finished(build(root, out, "--public-only"))
+    before = tree(out / "public")
+    (root / INCIDENT).write_text(INCIDENT_TEXT.replace("severity: SEV-3", "severity: SEV-5"))
+    process = build(root, out, "--public-only")
+    process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert tree(out / "public") == before
+    assert leftovers(out) == []
+
+
+@pytest.mark.parametrize("payload", ["{{ 7 * 7 }}", "{% for x in range(3) %}loop{% endfor %}", "${7*7} #{7*7}"])
+def test_user_text_is_never_run_as_a_template(make_site: MakeSite, tmp_path: Path, payload: str) -> None:
+    text = INCIDENT_TEXT.replace("title: Elevated error rates on the API", f"title: {json.dumps(payload)}").replace(
+        "We are investigating elevated error rates on the API.", json.dumps(payload)
+    )
+    root = make_site(tmp_path / "site", {INCIDENT: text})
+    site = validate_site(root, now=NOW).site
+    assert site is not None
+    files = render_public_site(site, NOW)
+    page = files["incidents/2026-11-20-api-errors/index.html"].decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.DOTALL)
+    assert title is not None and payload in html.unescape(title.group(1))  # shown literally, not run
+    assert payload in html.unescape(re.sub(r"<[^>]+>", "", page.split("</header>", 1)[-1]))
