@@ -46,7 +46,7 @@ def test_incident_page_has_card_timeline_updates_notes_and_postmortem(tmp_path: 
         "Time to resolve: **1 h 50 min**",
         "Incident commander: Priya Raman",
         "Escalation: L2",
-        "[database-failover](../../runbooks/database-failover.md)",
+        "[Database failover](../../runbooks/database-failover.md)",  # the runbook page's title
         "| Detected | 2026-11-20 15:02 CET | +7 min |",  # Europe/Berlin
         '!!! success "Resolved · 2026-11-20 16:50 CET"',
         "*Components: Public API → major outage*",

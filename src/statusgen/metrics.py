@@ -159,14 +159,15 @@ def incidents_per_month(incidents: Sequence[Incident], time_zone: str) -> list[t
 class ComplianceCheck:
     key: str
     label: str
+    short: str
     code: str
     """The policy problem code whose presence is a breach."""
 
 
 COMPLIANCE_CHECKS = (
-    ComplianceCheck("acknowledged", "Acknowledged within the response target", "SG601"),
-    ComplianceCheck("updates", "Update gaps within the cadence", "SG602"),
-    ComplianceCheck("postmortem", "Required postmortems published on time", "SG605"),
+    ComplianceCheck("acknowledged", "Acknowledged within the response target", "Acknowledged in time", "SG601"),
+    ComplianceCheck("updates", "Update gaps within the cadence", "Updates on cadence", "SG602"),
+    ComplianceCheck("postmortem", "Required postmortems published on time", "Postmortems on time", "SG605"),
 )
 
 

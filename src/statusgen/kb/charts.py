@@ -69,7 +69,7 @@ def stacked_columns(
         body.append(f'<text x="{x + 14}" y="41">{escape(name)}</text>')
         x += 14 + 8 * len(name) + 18
     # grid and y labels
-    ticks = 4
+    ticks = 5 if ceiling >= 5 else int(ceiling)  # whole numbers on every tick
     for i in range(ticks + 1):
         value = ceiling * i / ticks
         y = top + plot_h - plot_h * i / ticks
@@ -131,7 +131,7 @@ def bar_panels(title: str, panels: Sequence[Panel], description: str = "") -> st
         body.append(f'<text x="{_num(x)}" y="50" style="font-weight:600">{escape(panel.title)}</text>')
         values = [bar.value for bar in panel.bars if bar.value is not None]
         ceiling = panel.ceiling or max(values, default=0) or 1
-        track = panel_w - left_pad - 64
+        track = panel_w - left_pad - 80
         for row, bar in enumerate(panel.bars):
             y = top + row * row_h
             body.append(f'<text class="muted" x="{_num(x)}" y="{y + 14}">{escape(bar.label)}</text>')

@@ -26,6 +26,7 @@ __all__ = [
     "insert_before_sections",
     "link",
     "nest_headings",
+    "page_title",
     "relative",
     "slug",
     "table",
@@ -154,3 +155,14 @@ def insert_before_sections(markdown: str, insert: str) -> str:
         if before is None and fence is None and (match := _HEADING.match(line)) and len(match.group(2)) == 2:
             return "".join(lines[:index]) + insert + "".join(lines[index:])
     return markdown.rstrip("\n") + "\n\n" + insert
+
+
+def page_title(markdown: str) -> str | None:
+    """The text of the first level-1 heading outside fenced code, if any."""
+    fence: str | None = None
+    for line in markdown.splitlines():
+        before = fence
+        fence = _track_fence(line, fence)
+        if before is None and fence is None and (match := _HEADING.match(line)) and len(match.group(2)) == 1:
+            return line[match.end() :].strip().rstrip("#").strip() or None
+    return None

@@ -57,6 +57,7 @@ from .markdown import (
     insert_before_sections,
     link,
     nest_headings,
+    page_title,
     slug,
     table,
     when,
@@ -110,13 +111,20 @@ class Context:
     """Newest first."""
     board: StatusBoard
     items: tuple[TrackedItem, ...]
+    runbook_titles: Mapping[str, str]
+    """Runbook id → the title of its page (its first level-1 heading), where it has one."""
 
     @property
     def names(self) -> dict[str, str]:
         return {component.id: component.name for component in self.site.config.components}
 
 
-def _context(site: Site, now: dt.datetime) -> Context:
+def _context(site: Site, now: dt.datetime, content: Mapping[str, bytes]) -> Context:
+    titles = {}
+    for runbook in site.runbooks:
+        data = content.get(f"{RUNBOOKS}{runbook}.md")
+        if data is not None and (title := page_title(data.decode("utf-8"))):
+            titles[runbook] = title
     ordered = sorted(site.incidents, key=lambda i: (incident_start(i), i.id), reverse=True)
     today = site_today(now, site.config.time_zone)
     return Context(
@@ -127,6 +135,7 @@ def _context(site: Site, now: dt.datetime) -> Context:
         tuple(ordered),
         status_board(site.config, site.incidents, now),
         tuple(tracked_action_items(site.incidents, today)),
+        titles,
     )
 
 
@@ -280,7 +289,9 @@ def _incident_cards(incident: Incident, page: str, ctx: Context) -> str:
         f"Escalation: {incident.escalation.value if incident.escalation else '—'}",
     ]
     runbooks = [
-        link(runbook, page, f"{RUNBOOKS}{runbook}.md") if runbook in ctx.site.runbooks else escape(runbook)
+        link(ctx.runbook_titles.get(runbook, runbook), page, f"{RUNBOOKS}{runbook}.md")
+        if runbook in ctx.site.runbooks
+        else escape(runbook)
         for runbook in incident.runbooks
     ]
     state = postmortem_state(incident, config)
@@ -744,7 +755,7 @@ def _metrics(ctx: Context) -> dict[str, str]:
         "Response-target compliance by severity",
         [
             charts.Panel(
-                check.label.replace(" within the", " within").replace("Required postmortems published", "Postmortems"),
+                check.short,
                 [
                     charts.Bar(
                         severity.value,
@@ -786,7 +797,7 @@ def _metrics(ctx: Context) -> dict[str, str]:
         "exactly as `statusgen validate` judges them: acknowledged within the response target after "
         "detection (SG601), no gap between public updates longer than the cadence (SG602), required "
         "postmortems published before their deadline (SG605; reports not yet due are not counted).\n\n"
-        + table(["Severity", *(c.label for c in COMPLIANCE_CHECKS)], compliance_rows)
+        + table(["Severity", *(c.short for c in COMPLIANCE_CHECKS)], compliance_rows)
         + "\n![Response-target compliance by severity](compliance.svg)\n",
         "## Most affected components\n\nBy number of incidents; incident time adds up started → resolved.\n\n"
         + (
@@ -895,7 +906,7 @@ def _runbook(runbook_id: str, content: str, ctx: Context) -> str:
 
 def stage_docs(site: Site, now: dt.datetime, content: Mapping[str, bytes]) -> dict[str, str | bytes]:
     """The docs tree: ``content`` (relpath under ``content/`` → bytes) plus generated pages."""
-    ctx = _context(site, now)
+    ctx = _context(site, now, content)
     docs: dict[str, str | bytes] = dict(content)
     home = content.get(HOME)
     docs[HOME] = _home(home.decode("utf-8") if home is not None else None, ctx)
