@@ -112,6 +112,16 @@ def check_policy(incident: Incident, config: Config, now: dt.datetime) -> list[P
     if policy.postmortem_required and policy.postmortem_deadline and timeline.resolved:
         deadline = timeline.resolved + policy.postmortem_deadline
         published = postmortem is not None and postmortem.status is PostmortemStatus.PUBLISHED
+        published_on = postmortem.published if postmortem is not None and published else None
+        local_deadline = deadline.astimezone(zoneinfo.ZoneInfo(config.time_zone)).date()
+        if published_on is not None and published_on > local_deadline:
+            warn(
+                incident.path,
+                where.value(("timeline", "resolved")),
+                "SG605",
+                f"the postmortem was published on {published_on.isoformat()}, after its deadline "
+                f"{local_deadline.isoformat()} ({human_duration(policy.postmortem_deadline)} after resolution)",
+            )
         if now > deadline and not published:
             state = "missing" if postmortem is None else f"still {postmortem.status}"
             warn(
