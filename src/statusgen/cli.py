@@ -23,8 +23,9 @@ from .authoring import (
 )
 from .build import build_sites
 from .config import CONFIG_FILE
-from .errors import ProblemsFound, UsageError
+from .errors import ProblemsFound, StatusgenError, UsageError
 from .model import IncidentStatus, Severity, Visibility
+from .notify import notify as send_notifications
 from .problems import count_levels, format_problems
 from .serve import PreviewServer
 from .validate import ValidationResult, validate_site
@@ -369,3 +370,31 @@ def serve(root: Path, host: str, port: int) -> None:
         server.run()
     except KeyboardInterrupt:
         click.echo("statusgen: stopped", err=True)
+
+
+@main.command()
+@_root_option
+@click.option("--since", required=True, metavar="REV", help="The git revision to compare with, e.g. HEAD~1.")
+@click.option("--dry-run", is_flag=True, help="Print exactly what each channel would be sent; send nothing.")
+@_now_option
+def notify(root: Path, since: str, dry_run: bool, now: str | None) -> None:
+    """Tell subscribers (email, webhooks, Slack, Teams) about new incidents, updates,
+    resolutions, maintenance and published postmortems since the git revision REV.
+
+    Exit status: 0 all delivered, 1 something was not delivered (or problems), 2 usage error.
+    """
+    moment = resolve_now(now)
+    result = validate_site(root, now=moment)
+    _report(result, "text", strict=False)
+    assert result.site is not None
+    outcome = send_notifications(
+        result.site,
+        since,
+        now=moment,
+        dry_run=dry_run,
+        out=click.echo,
+        log=lambda line: click.echo(line, err=True),
+    )
+    if outcome.failed:
+        count = len(outcome.failed)
+        raise StatusgenError(f"{count} message{'s' * (count != 1)} not delivered; see above")

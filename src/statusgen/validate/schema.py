@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import email.utils
 import re
 import zoneinfo
 from abc import ABC, abstractmethod
@@ -16,9 +17,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from ..config import DEFAULT_POLICY, Component, Config, Group, SeverityPolicy
+from ..config import (
+    DEFAULT_POLICY,
+    SMTP_PORTS,
+    ChatChannel,
+    Component,
+    Config,
+    EmailChannel,
+    Group,
+    Notifications,
+    SeverityPolicy,
+    SmtpSecurity,
+    WebhookChannel,
+)
 from ..loader import Document, KeyPath
 from ..model import (
     TIMELINE_MOMENTS,
@@ -307,6 +320,110 @@ class Record(Field):
         return result if valid else INVALID
 
 
+@dataclass(frozen=True)
+class Integer(Field):
+    low: int
+    high: int
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return c.at_value(path, "SG203", f"{describe(path)} must be a whole number, not {_kind(value)}")
+        if not self.low <= value <= self.high:
+            between = f"between {self.low} and {self.high}"
+            return c.at_value(path, "SG204", f"{describe(path)} must be {between}, not {value}")
+        return value
+
+
+_SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m)")
+
+
+@dataclass(frozen=True)
+class Seconds(Field):
+    """A short duration in seconds: ``2s``, ``500ms``, ``1m`` or a bare number of seconds."""
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            return float(value)
+        match = _SECONDS.fullmatch(value.strip()) if isinstance(value, str) else None
+        if match is None:
+            return c.at_value(
+                path, "SG206", f"{describe(path)}: write a duration like 2s, 500ms or 1m, not {_kind(value)}"
+            )
+        number, unit = float(match.group(1)), match.group(2)
+        return number / 1000 if unit == "ms" else number * 60 if unit == "m" else number
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class EnvName(Field):
+    """The name of an environment variable (which holds a secret)."""
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if isinstance(value, str) and _ENV_NAME.fullmatch(value):
+            return value
+        return c.at_value(
+            path,
+            "SG206",
+            f"{describe(path)}: {_kind(value)} is not an environment variable name like SMTP_PASSWORD",
+        )
+
+
+@dataclass(frozen=True)
+class Address(Field):
+    """An email address, optionally with a display name: ``Status <status@example.com>``."""
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if isinstance(value, str):
+            _, address = email.utils.parseaddr(value.strip())
+            local, at, domain = address.rpartition("@")
+            if at and local and "." in domain and not any(char.isspace() for char in address):
+                return value.strip()
+        return c.at_value(path, "SG206", f"{describe(path)}: {_kind(value)} is not an email address")
+
+
+_SECRET_QUERY = re.compile(r"(?i).*(token|key|secret|sig|signature|password|passwd|auth|code).*")
+
+
+@dataclass(frozen=True)
+class PublicUrl(Url):
+    """An http(s) URL written in the repository: no password and no token in it."""
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        url = super().check(c, value, path)
+        if url is INVALID:
+            return url
+        parts = urlsplit(url)
+        names = [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
+        if parts.password is not None or any(_SECRET_QUERY.fullmatch(name) for name in names):
+            return c.at_value(
+                path,
+                "SG209",
+                f"{describe(path)} carries a credential, which must not be in the repository; put the URL in a "
+                "CI secret and name its environment variable with 'url_env' instead",
+            )
+        return url
+
+
+@dataclass(frozen=True)
+class Secretless(Field):
+    """A record in which some keys would hold a secret: each is refused (SG209) with a hint to
+    name an environment variable instead."""
+
+    record: Record
+    secrets: Mapping[str, str]
+
+    def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if not isinstance(value, dict):
+            return self.record.check(c, value, path)
+        found = [key for key in value if key in self.secrets]
+        for key in found:
+            c.at_key((*path, key), "SG209", self.secrets[key])
+        result = self.record.check(c, {k: v for k, v in value.items() if k not in found}, path)
+        return INVALID if found else result
+
+
 # --- schemas ---------------------------------------------------------------------------------
 
 _ACTIVE_STATUSES = tuple(s.value for s in ComponentStatus if s is not ComponentStatus.OPERATIONAL)
@@ -379,6 +496,60 @@ _POLICY_FIELDS = Record(
     }
 )
 
+_NO_SECRET = (
+    "statusgen.yml is committed, so it must not hold secrets: store the {what} as a CI secret and name "
+    "its environment variable with '{field}' (e.g. {field}: {example})"
+)
+_SECRET_KEYS = ("password", "token", "secret", "api_key")
+
+
+def _secrets(what: str, field: str, example: str, *, url: bool = False) -> dict[str, str]:
+    """Keys that would hold a literal secret → the located advice to use ``field`` instead."""
+    keys = (*_SECRET_KEYS, "url") if url else _SECRET_KEYS
+    return {key: _NO_SECRET.format(what=what, field=field, example=example) for key in keys}
+
+
+def _chat_channel(app: str, env: str) -> Secretless:
+    return Secretless(
+        Record({"url_env": EnvName(), "components": ListOf(Slug())}, required=frozenset({"url_env"})),
+        _secrets(f"{app} incoming-webhook URL (anyone who has it can post)", "url_env", env, url=True),
+    )
+
+
+_NOTIFICATIONS = Record(
+    {
+        "enabled": Flag(),
+        "templates": Text(),
+        "retry": Record({"attempts": Integer(1, 10), "backoff": Seconds(), "timeout": Seconds()}),
+        "email": ListOf(
+            Secretless(
+                Record(
+                    {
+                        "host": Text(),
+                        "port": Integer(1, 65535),
+                        "security": Choice(SmtpSecurity),
+                        "username": Text(),
+                        "password_env": EnvName(),
+                        "from": Address(),
+                        "to": ListOf(Address(), nonempty=True),
+                        "components": ListOf(Slug()),
+                    },
+                    required=frozenset({"host", "from", "to"}),
+                ),
+                _secrets("password", "password_env", "SMTP_PASSWORD"),
+            )
+        ),
+        "webhooks": ListOf(
+            Secretless(
+                Record({"url": PublicUrl(), "url_env": EnvName(), "components": ListOf(Slug())}),
+                _secrets("whole URL, with its credential,", "url_env", "STATUS_WEBHOOK_URL"),
+            )
+        ),
+        "slack": ListOf(_chat_channel("Slack", "SLACK_WEBHOOK_URL")),
+        "teams": ListOf(_chat_channel("Teams", "TEAMS_WEBHOOK_URL")),
+    }
+)
+
 _CONFIG = Record(
     {
         "name": Text(),
@@ -403,6 +574,7 @@ _CONFIG = Record(
             nonempty=True,
         ),
         "policy": Record({severity.value: _POLICY_FIELDS for severity in Severity}),
+        "notifications": _NOTIFICATIONS,
     },
     required=frozenset({"name", "base_url", "time_zone", "components"}),
 )
@@ -431,6 +603,9 @@ def check_config(document: Document) -> tuple[Config | None, list[Problem]]:
         policy[Severity(severity)] = SeverityPolicy(
             **{name: overrides.get(name, getattr(defaults, name)) for name in _POLICY_FIELDS.fields}
         )
+    notifications = _notifications(c, data.get("notifications", {}), {k["id"] for k in data["components"]})
+    if notifications is None:
+        return None, c.problems
     base_url = data["base_url"] if data["base_url"].endswith("/") else data["base_url"] + "/"
     config = Config(
         name=data["name"],
@@ -450,9 +625,72 @@ def check_config(document: Document) -> tuple[Config | None, list[Problem]]:
             for k in data["components"]
         ),
         policy=policy,
+        notifications=notifications,
         where=document.where,
     )
     return config, c.problems
+
+
+def _notifications(c: Checker, data: dict[str, Any], components: set[str]) -> Notifications | None:
+    """The checked ``notifications:`` section as a typed value, after the checks that span
+    fields: known components, a login with its password, one URL per webhook, a relative
+    templates folder."""
+    before = len(c.problems)
+    base: KeyPath = ("notifications",)
+    for kind in ("email", "webhooks", "slack", "teams"):
+        for index, channel in enumerate(data.get(kind, ())):
+            for position, component in enumerate(channel.get("components", ())):
+                if component not in components:
+                    hint = _suggest(component, sorted(components))
+                    c.at_value(
+                        (*base, kind, index, "components", position),
+                        "SG301",
+                        f"unknown component '{component}'{hint}; use an id from 'components:'",
+                    )
+    for index, channel in enumerate(data.get("email", ())):
+        path = (*base, "email", index)
+        if "username" in channel and "password_env" not in channel:
+            c.at_value(path, "SG201", f"missing required field '{describe((*path, 'password_env'))}' for 'username'")
+        if "password_env" in channel and "username" not in channel:
+            c.at_value(path, "SG201", f"missing required field '{describe((*path, 'username'))}' for 'password_env'")
+    for index, channel in enumerate(data.get("webhooks", ())):
+        path = (*base, "webhooks", index)
+        if "url" in channel and "url_env" in channel:
+            c.at_key((*path, "url_env"), "SG208", "give either 'url' or 'url_env', not both")
+        elif "url" not in channel and "url_env" not in channel:
+            c.at_value(path, "SG201", f"missing required field '{describe((*path, 'url'))}' (or 'url_env')")
+    templates = data.get("templates", Notifications.templates)
+    if templates.startswith("/") or ".." in templates.split("/"):
+        c.at_value((*base, "templates"), "SG206", "notifications.templates must be a folder inside the site")
+    if len(c.problems) > before:
+        return None
+    retry = data.get("retry", {})
+    return Notifications(
+        enabled=data.get("enabled", True),
+        email=tuple(
+            EmailChannel(
+                host=e["host"],
+                sender=e["from"],
+                to=tuple(e["to"]),
+                port=e.get("port", SMTP_PORTS[e.get("security", SmtpSecurity.STARTTLS)]),
+                security=e.get("security", SmtpSecurity.STARTTLS),
+                username=e.get("username"),
+                password_env=e.get("password_env"),
+                components=tuple(e.get("components", ())),
+            )
+            for e in data.get("email", ())
+        ),
+        webhooks=tuple(
+            WebhookChannel(w.get("url"), w.get("url_env"), tuple(w.get("components", ())))
+            for w in data.get("webhooks", ())
+        ),
+        slack=tuple(ChatChannel(s["url_env"], tuple(s.get("components", ()))) for s in data.get("slack", ())),
+        teams=tuple(ChatChannel(t["url_env"], tuple(t.get("components", ()))) for t in data.get("teams", ())),
+        templates=templates.rstrip("/"),
+        attempts=retry.get("attempts", Notifications.attempts),
+        backoff=retry.get("backoff", Notifications.backoff),
+        timeout=retry.get("timeout", Notifications.timeout),
+    )
 
 
 def check_incident(document: Document, incident_id: str) -> tuple[Incident | None, list[Problem]]:
