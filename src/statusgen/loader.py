@@ -181,6 +181,9 @@ def _parse(text: str, relpath: str, *, line_offset: int) -> tuple[Document | Non
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
+        if "nesting depth" in str(error.problem):  # libyaml ≥ 0.2.6 (PyYAML 6.0.4) has its own limit
+            message = f"nested more than {_MAX_DEPTH} levels deep; flatten the data"
+            return None, [Problem(relpath, line, column, Level.ERROR, "SG106", message)]
         reason = error.problem or str(error)
         if error.context:
             reason = f"{reason} ({error.context})"
