@@ -3,9 +3,6 @@ finds a postmortem by a phrase from its text, and the local sort script orders t
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,16 +14,9 @@ from tools import REPO
 from statusgen.kb import build_knowledge_base
 from statusgen.validate import validate_site
 
-playwright = pytest.importorskip("playwright.sync_api")
-
 POSTMORTEM_PHRASE = "kernel-patch rollout"
 """From the executive summary of the eu-central Object Storage postmortem."""
 INCIDENT = "2026-07-14-object-storage-outage-eu-central"
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -36,26 +26,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     result = validate_site(REPO, now=NOW)
     assert result.site is not None
     build_knowledge_base(result.site, NOW, out)
-    handler = functools.partial(_Quiet, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with tools.serve_folder(out) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    executable = tools.chromium()
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=executable, args=tools.CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with tools.chromium_browser() as instance:
+        yield instance
 
 
 def _page(browser: object, errors: list[str]) -> object:

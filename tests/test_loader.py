@@ -20,7 +20,8 @@ def write(tmp_path: Path, name: str, text: str | bytes) -> str:
 
 
 def test_places_of_keys_and_values_count_the_frontmatter_fence(tmp_path: Path) -> None:
-    name = write(tmp_path, "a.md", "---\ntitle: Hello\nupdates:\n  - at: 2026-11-20T14:15:00Z\n    status: x\n---\nnotes\n")
+    text = "---\ntitle: Hello\nupdates:\n  - at: 2026-11-20T14:15:00Z\n    status: x\n---\nnotes\n"
+    name = write(tmp_path, "a.md", text)
     document, problems = load_markdown(tmp_path, name)
     assert problems == []
     assert document is not None

@@ -4,9 +4,6 @@ dark). Screenshots are kept under pytest's temporary directory; their paths are 
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,15 +15,8 @@ from conftest import NOW
 from statusgen.build import build_sites
 from statusgen.validate import validate_site
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
 INCIDENT_PAGE = "incidents/2026-07-14-object-storage-outage-eu-central/"
 PAGES = ["", INCIDENT_PAGE, "incidents/2026-12-08-dns-anycast-network-migration/", "components/api/", "history/"]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -36,27 +26,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = validate_site(tools.REPO, now=NOW).site
     assert site is not None
     build_sites(site, now=NOW, out=out, kb=False)
-    handler = functools.partial(_QuietHandler, directory=str(out / "public"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with tools.serve_folder(out / "public") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = tools.chromium()
-    with playwright_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=tools.CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with tools.chromium_browser() as instance:
+        yield instance
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
