@@ -46,7 +46,9 @@ class Mail:
     """The envelope sender (the bare address of ``from``)."""
     recipient: str
     message: bytes
-    """The RFC 5322 message as sent (CRLF line ends)."""
+    """The RFC 5322 message as sent (CRLF line ends); UTF-8 text goes as 8bit."""
+    fallback: bytes | None = None
+    """The same message in quoted-printable, for a server without 8BITMIME (None: all ASCII)."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,14 @@ _ID_UNSAFE = re.compile(r"[^A-Za-z0-9.\-]")
 
 
 def compose_email(
-    channel: EmailChannel, recipient: str, subject: str, body: str, notice: Notice, now: dt.datetime, page_id: str
+    channel: EmailChannel,
+    recipient: str,
+    subject: str,
+    body: str,
+    notice: Notice,
+    now: dt.datetime,
+    page_id: str,
+    transfer_encoding: str = "8bit",
 ) -> EmailMessage:
     """The email for one recipient. Its Message-ID is stable, and every message about one
     incident refers to the first one, so mail programs thread them."""
@@ -116,10 +125,10 @@ def compose_email(
         message["In-Reply-To"] = thread
         message["References"] = thread
     message["Auto-Submitted"] = "auto-generated"
-    # Plain ASCII goes as written, so the message reads the same in --dry-run and in a mail
-    # program's source view; anything else is quoted-printable.
+    # The text goes as written (7bit or 8bit UTF-8), so it reads the same in --dry-run and in
+    # a mail program's source view.
     plain = body.isascii() and all(len(line) <= 900 for line in body.splitlines())
-    message.set_content(body, cte="7bit" if plain else "quoted-printable")
+    message.set_content(body, cte="7bit" if plain else transfer_encoding)
     return message
 
 
@@ -154,6 +163,11 @@ def _email_plan(
         for recipient in channel.to:
             address = email.utils.parseaddr(recipient)[1]
             message = compose_email(channel, recipient, subject, body, notice, now, renderer.page_id)
+            fallback = None
+            if message["Content-Transfer-Encoding"] == "8bit":
+                fallback = compose_email(
+                    channel, recipient, subject, body, notice, now, renderer.page_id, "quoted-printable"
+                ).as_bytes()
             request = Mail(
                 channel.host,
                 channel.port,
@@ -163,8 +177,9 @@ def _email_plan(
                 sender,
                 address,
                 message.as_bytes(),
+                fallback,
             )
-            preview = message.as_bytes().decode("ascii", errors="replace").replace("\r\n", "\n")
+            preview = message.as_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n")
             deliveries.append(
                 Delivery(
                     label,

@@ -104,7 +104,12 @@ def send_mail(mail: Mail, password: str | None, timeout: float, context: ssl.SSL
                 smtp.ehlo()
             if mail.username is not None:
                 smtp.login(mail.username, password or "")
-            smtp.sendmail(mail.sender, [mail.recipient], mail.message)
+            if mail.fallback is None:
+                smtp.sendmail(mail.sender, [mail.recipient], mail.message)
+            elif smtp.has_extn("8bitmime"):
+                smtp.sendmail(mail.sender, [mail.recipient], mail.message, mail_options=["BODY=8BITMIME"])
+            else:
+                smtp.sendmail(mail.sender, [mail.recipient], mail.fallback)
         return "accepted"
     except smtplib.SMTPRecipientsRefused as error:
         code, reply = next(iter(error.recipients.values()))

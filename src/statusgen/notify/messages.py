@@ -254,7 +254,7 @@ class Renderer:
             return {block: "".join(template.blocks[block](context)).strip() for block in TEMPLATE_BLOCKS[name]}
         except jinja2.TemplateError as error:
             path = self._templates[name].path
-            line = _template_line(error, path)
+            line = _template_line(error, path, template)
             raise StatusgenError(
                 f"{path}{f':{line}' if line else ''}: {error} (rendering {notice.describe()})"
             ) from None
@@ -387,12 +387,13 @@ def _loader(template: Template) -> jinja2.BaseLoader:
     return jinja2.FunctionLoader(load)
 
 
-def _template_line(error: BaseException, path: str) -> int | None:
-    """The template line a rendering error happened on, from Jinja's rewritten traceback."""
+def _template_line(error: BaseException, path: str, template: jinja2.Template) -> int | None:
+    """The template line a rendering error happened on: the innermost frame of the compiled
+    template, mapped back to the template's source."""
     line = getattr(error, "lineno", None)
     traceback = error.__traceback__
     while traceback is not None:
         if traceback.tb_frame.f_code.co_filename == path:
-            line = traceback.tb_lineno
+            line = template.get_corresponding_lineno(traceback.tb_lineno)
         traceback = traceback.tb_next
     return line

@@ -420,7 +420,10 @@ class Secretless(Field):
         found = [key for key in value if key in self.secrets]
         for key in found:
             c.at_key((*path, key), "SG209", self.secrets[key])
+        before = len(c.problems)
         result = self.record.check(c, {k: v for k, v in value.items() if k not in found}, path)
+        if found:  # "missing url_env" would only repeat the advice just given
+            c.problems[before:] = [p for p in c.problems[before:] if p.code != "SG201"]
         return INVALID if found else result
 
 
