@@ -16,6 +16,7 @@ import pytest
 from conftest import INCIDENT, INCIDENT_TEXT, NOW, NOW_ISO, MakeSite
 
 from statusgen.public import render_public_site
+from statusgen.public.pages import make_environment
 from statusgen.validate import validate_site
 
 
@@ -111,3 +112,10 @@ def test_user_text_is_never_run_as_a_template(make_site: MakeSite, tmp_path: Pat
     title = re.search(r"<title>(.*?)</title>", page, re.DOTALL)
     assert title is not None and payload in html.unescape(title.group(1))  # shown literally, not run
     assert payload in html.unescape(re.sub(r"<[^>]+>", "", page.split("</header>", 1)[-1]))
+
+
+def test_templates_autoescape_and_undefined_names_fail() -> None:
+    environment = make_environment(None)
+    assert environment.autoescape is True
+    rendered = environment.from_string("{{ text }}").render(text="<script>alert(1)</script>")
+    assert rendered == "&lt;script&gt;alert(1)&lt;/script&gt;"

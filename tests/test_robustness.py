@@ -8,6 +8,7 @@ child process with bounded time and memory.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import resource
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,9 @@ from conftest import CONFIG, INCIDENT, INCIDENT_TEXT, NOW, NOW_ISO, write_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from statusgen.kb import stage_tree
 from statusgen.problems import Level
+from statusgen.public import render_public_site
 from statusgen.validate import validate_site
 
 KNOWN_PATHS = {CONFIG, INCIDENT, "content/templates/postmortem.md"}
@@ -122,9 +126,12 @@ FIELDS: dict[str, Any] = {
 def test_structurally_valid_incidents_with_random_values(data: dict[str, Any]) -> None:
     frontmatter = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     problems = assert_located(site_with(f"---\n{frontmatter}---\nnotes\n"))
-    if not [p for p in problems if p.level is Level.ERROR]:  # accepted: then it is in the model
+    if not [p for p in problems if p.level is Level.ERROR]:  # accepted: in the model, and it renders
         site = validate_site(_SCRATCH, now=NOW).site
         assert site is not None and any(i.path == INCIDENT for i in site.incidents)
+        assert "index.html" in render_public_site(site, NOW)
+        staged = stage_tree(site, NOW, content={}, mkdocs_config=None, overrides={})
+        assert any(path.startswith("docs/") for path in staged)
 
 
 @PROPERTY
@@ -321,3 +328,37 @@ def test_component_ids_cannot_escape(tmp_path: Path) -> None:
     config = (write_site(tmp_path / "base") / CONFIG).read_text().replace("id: api", "id: ../../api")
     root = write_site(tmp_path / "site", {CONFIG: config})
     assert "SG206" in {p.code for p in validate_site(root, now=NOW).problems}
+
+
+@PROPERTY
+@given(title=st.text(min_size=1, max_size=80), message=st.text(min_size=1, max_size=400))
+def test_any_title_and_message_text_is_accepted_and_rendered(title: str, message: str) -> None:
+    """Whatever a person types as a title or an update renders, on every output."""
+    quoted_title, quoted_message = (json.dumps(value, ensure_ascii=False) for value in (title, message))
+    text = INCIDENT_TEXT.replace("title: Elevated error rates on the API", f"title: {quoted_title}").replace(
+        "message: We are investigating elevated error rates on the API.", f"message: {quoted_message}"
+    )
+    problems = assert_located(site_with(text))
+    if any(p.level is Level.ERROR for p in problems):  # only blank or unprintable text may be refused
+        unprintable = any(
+            (unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\n\r") or char in "\ufffe\uffff"
+            for char in title + message
+        )
+        assert not title.strip() or not message.strip() or unprintable, problems
+        return
+    site = validate_site(_SCRATCH, now=NOW).site
+    assert site is not None
+    files = render_public_site(site, NOW)
+    assert "incidents/2026-11-20-api-errors/index.html" in files
+    stage_tree(site, NOW, content={}, mkdocs_config=None, overrides={})
+
+
+def test_a_control_character_escaped_into_a_message_is_reported(tmp_path: Path) -> None:
+    text = INCIDENT_TEXT.replace(
+        "message: We are investigating elevated error rates on the API.",
+        'message: "Colour codes from a terminal: \\e[31mred\\e[0m"',
+    )
+    root = write_site(tmp_path / "site", {INCIDENT: text})
+    problems = validate_site(root, now=NOW).problems
+    assert [(p.code, p.line) for p in problems] == [("SG206", 24)]
+    assert "control character U+001B (character 31)" in problems[0].message

@@ -123,6 +123,11 @@ class Field(ABC):
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any: ...
 
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+"""Characters no page, feed or e-mail can carry: C0/C1 controls (tab and line breaks aside),
+lone surrogates and non-characters. YAML lets them in through escapes in quoted strings."""
+
+
 @dataclass(frozen=True)
 class Text(Field):
     required_text: bool = True
@@ -137,6 +142,13 @@ class Text(Field):
         text = str(value)
         if self.required_text and not text.strip():
             return c.at_value(path, "SG207", f"{describe(path)} is empty; write some text")
+        if (bad := _UNPRINTABLE.search(text)) is not None:
+            return c.at_value(
+                path,
+                "SG206",
+                f"{describe(path)} contains the control character U+{ord(bad.group()):04X} "
+                f"(character {bad.start() + 1}); remove it",
+            )
         return text
 
 
