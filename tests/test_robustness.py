@@ -362,3 +362,17 @@ def test_a_control_character_escaped_into_a_message_is_reported(tmp_path: Path) 
     problems = validate_site(root, now=NOW).problems
     assert [(p.code, p.line) for p in problems] == [("SG206", 24)]
     assert "control character U+001B (character 31)" in problems[0].message
+
+
+def test_a_knowledge_base_page_linked_out_of_the_site_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "runner-secrets.md"
+    secret.write_text("MARKER-FROM-THE-BUILD-MACHINE\n", encoding="utf-8")
+    root = write_site(tmp_path / "site")
+    (root / "content/leak.md").symlink_to(secret)
+    result = run_bounded(root, "build", "--kb-only")
+    assert result.returncode == 1
+    assert "content/leak.md: a link to a file outside the site; copy the file in instead" in result.stderr
+    assert "Traceback" not in result.stderr
+    built = root / "site"
+    assert not any("MARKER-FROM-THE-BUILD-MACHINE" in path.read_text(errors="ignore")
+                   for path in built.rglob("*") if path.is_file())  # fmt: skip

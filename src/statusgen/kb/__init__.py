@@ -75,9 +75,9 @@ def build_knowledge_base(site: Site, now: dt.datetime, destination: Path) -> Non
     files = stage_tree(
         site,
         now,
-        content=read_tree(site.root / CONTENT_DIR),
+        content=read_tree(site.root / CONTENT_DIR, site.root),
         mkdocs_config=mkdocs_config,
-        overrides=read_tree(custom_dir) if custom_dir else {},
+        overrides=read_tree(custom_dir, site.root) if custom_dir else {},
     )
     staging = staging_dir(destination)
     write_tree(staging, files)

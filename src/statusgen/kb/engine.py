@@ -103,16 +103,26 @@ _Dumper.add_representer(_Tagged, _represent_tagged)
 _Dumper.add_representer(str, _represent_str)
 
 
-def read_tree(folder: Path) -> dict[str, bytes]:
-    """Every regular file under ``folder`` (hidden ones left out) by POSIX relative path."""
+def read_tree(folder: Path, boundary: Path | None = None) -> dict[str, bytes]:
+    """Every regular file under ``folder`` (hidden ones left out) by POSIX relative path.
+
+    A link that leads outside ``boundary`` (the site root; default ``folder``) is an error: a
+    pull request must not be able to publish a file of the machine that builds it.
+    """
     files: dict[str, bytes] = {}
     if not folder.is_dir():
         return files
+    limit = (boundary or folder).resolve()
     for directory, subdirectories, names in os.walk(folder):
         subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
         for name in sorted(names):
             path = Path(directory, name)
-            if name.startswith(".") or not path.is_file():
+            if name.startswith("."):
+                continue
+            if not path.resolve().is_relative_to(limit):
+                shown = path.relative_to(boundary or folder).as_posix()
+                raise StatusgenError(f"{shown}: a link to a file outside the site; copy the file in instead")
+            if not path.is_file():
                 continue
             files[path.relative_to(folder).as_posix()] = path.read_bytes()
     return files
