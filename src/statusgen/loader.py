@@ -12,8 +12,11 @@ into plain Python data here, one node at a time, so that
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,22 +52,63 @@ _MAX_FILE_BYTES = 32 * 1024 * 1024
 _constructor = yaml.constructor.SafeConstructor()
 
 
-@dataclass
 class SourceMap:
-    """Line and column (1-based, in the file as written) of keys and values by path."""
+    """Line and column (1-based, in the file as written) of keys and values by path.
 
-    values: dict[KeyPath, Mark] = field(default_factory=dict)
-    keys: dict[KeyPath, Mark] = field(default_factory=dict)
+    A map made by :meth:`lazy` keeps only the YAML text and composes it again the first time
+    a place is asked for: most files have no problem, and so never pay for their marks.
+    """
+
+    __slots__ = ("_values", "_keys", "_source")
+
+    def __init__(self, values: dict[KeyPath, Mark] | None = None, keys: dict[KeyPath, Mark] | None = None) -> None:
+        self._values = values if values is not None else {}
+        self._keys = keys if keys is not None else {}
+        self._source: tuple[str, str, int] | None = None
+
+    @classmethod
+    def lazy(cls, text: str, relpath: str, line_offset: int) -> SourceMap:
+        """The map of ``text`` (valid YAML, plain data), worked out when first needed."""
+        where = cls()
+        where._source = (text, relpath, line_offset)
+        return where
+
+    def _load(self) -> None:
+        if self._source is not None:
+            text, relpath, line_offset = self._source
+            builder = _Builder(relpath, line_offset)
+            builder.where = self
+            self._source = None
+            node = yaml.compose(text, Loader=_Loader)
+            if node is not None:
+                builder.build(node, (), 0)
+
+    @property
+    def values(self) -> dict[KeyPath, Mark]:
+        self._load()
+        return self._values
+
+    @property
+    def keys(self) -> dict[KeyPath, Mark]:
+        self._load()
+        return self._keys
 
     def value(self, path: KeyPath) -> Mark:
         """Where the value at ``path`` starts, or the nearest enclosing value that exists."""
-        while path not in self.values and path:
+        values = self.values
+        while path not in values and path:
             path = path[:-1]
-        return self.values.get(path, (1, 1))
+        return values.get(path, (1, 1))
 
     def key(self, path: KeyPath) -> Mark:
         """Where the key of ``path`` is written (falls back to the value)."""
         return self.keys.get(path) or self.value(path)
+
+    def __getstate__(self) -> tuple[dict[KeyPath, Mark], dict[KeyPath, Mark], tuple[str, str, int] | None]:
+        return self._values, self._keys, self._source
+
+    def __setstate__(self, state: tuple[dict[KeyPath, Mark], dict[KeyPath, Mark], tuple[str, str, int] | None]) -> None:
+        self._values, self._keys, self._source = state
 
 
 @dataclass(frozen=True)
@@ -79,11 +123,37 @@ class Document:
     """The 1-based line on which the body starts."""
 
 
+@lru_cache(maxsize=16)
+def _resolved_root(root: Path) -> Path:
+    return root.resolve()
+
+
+def _inside(root: Path, relpath: str) -> bool:
+    """Whether ``root / relpath`` stays inside ``root`` once links are followed.
+
+    A path none of whose parts below the root is a link cannot leave it: that costs one
+    ``lstat`` per part instead of resolving both paths from ``/``.
+    """
+    current = root
+    for part in relpath.split("/"):
+        if part in ("", ".", ".."):
+            break
+        current = current / part
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                break
+        except OSError:
+            break
+    else:
+        return True
+    return (root / relpath).resolve().is_relative_to(_resolved_root(root))
+
+
 def read_text(root: Path, relpath: str) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 text file (BOM and CRLF tolerated); a problem instead of an exception."""
     full = root / relpath
     try:
-        if not full.resolve().is_relative_to(root.resolve()):
+        if not _inside(root, relpath):
             return None, [_file_problem(relpath, "SG101", "is a link to a file outside the site; copy the file in")]
         if full.is_symlink() and not full.exists():
             return None, [_file_problem(relpath, "SG101", "is a link to nothing; point it at a file or remove it")]
@@ -172,6 +242,127 @@ def _nesting_mark(text: str) -> Any:
 
 
 def _parse(text: str, relpath: str, *, line_offset: int) -> tuple[Document | None, list[Problem]]:
+    """Plain data and its places, or the problems that make it unusable.
+
+    The fast path lets libyaml and :class:`_DataLoader` build the data directly and keeps the
+    places for later (:meth:`SourceMap.lazy`); anything unusual about the file — a syntax
+    error, a tag, a duplicate or merge key, deep nesting, a shared alias — sends it through the
+    slow path, which builds node by node and says exactly where each problem is.
+    """
+    try:
+        data = None if _nesting_mark(text) is not None else yaml.load(text, Loader=_DataLoader)  # noqa: S506
+        # (a SafeLoader that builds plain data only)
+    except Exception:  # noqa: BLE001 - any trouble: the slow path reports it precisely
+        pass
+    else:
+        if data is not None and _plain_tree(data):
+            return Document(relpath, data, SourceMap.lazy(text, relpath, line_offset)), []
+    return _parse_slowly(text, relpath, line_offset=line_offset)
+
+
+class _Unusual(Exception):
+    """The fast path met something only the slow path reports well."""
+
+
+def _scalar_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(dt.timezone(value.utcoffset() or dt.timedelta()))
+    return value
+
+
+class _DataLoader(_Loader):  # type: ignore[misc]
+    """libyaml's loader building plain data only: it refuses (and so defers to the slow path)
+    every tag but plain data, merge keys, non-scalar keys and duplicate keys."""
+
+    yaml_constructors: dict[Any, Any] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # A plain scalar's tag depends on its text alone, and most texts recur (keys, enums).
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _PLAIN_TAG_OF.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAG_OF) < 65536:
+                    _PLAIN_TAG_OF[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # Scalars are immutable: no bookkeeping for sharing them, one call each.
+        if node.__class__ is yaml.ScalarNode:
+            if node.tag == _STR:
+                return node.value
+            construct = _SCALAR_CONSTRUCTORS.get(node.tag)
+            if construct is None:
+                raise _Unusual
+            return construct(self, node)
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not yaml.ScalarNode or key_node.tag not in _PLAIN_SCALAR_TAGS:
+                raise _Unusual
+            key = self.construct_object(key_node)
+            if not isinstance(key, str):
+                if isinstance(key, dt.date | dt.datetime | float | bool) or key is None:
+                    key = key_node.value
+                else:
+                    key = str(key)
+            if key in mapping:
+                raise _Unusual
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    def _map(self, node: yaml.MappingNode) -> Any:
+        data: dict[Any, Any] = {}
+        yield data
+        data.update(self.construct_mapping(node))
+
+    def _seq(self, node: yaml.SequenceNode) -> Any:
+        data: list[Any] = []
+        yield data
+        data.extend(self.construct_sequence(node))
+
+    def _refuse(self, node: yaml.Node) -> Any:
+        raise _Unusual
+
+
+_STR = _TAG + "str"
+_PLAIN_TAG_OF: dict[str, str] = {}
+_SCALAR_CONSTRUCTORS: dict[str, Any] = {
+    _TAG + name: yaml.constructor.SafeConstructor.yaml_constructors[_TAG + name]
+    for name in ("int", "float", "bool", "null")
+}
+_SCALAR_CONSTRUCTORS[_TAG + "timestamp"] = lambda loader, node: _scalar_value(
+    yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+)
+_DataLoader.add_constructor(_TAG + "map", _DataLoader._map)
+_DataLoader.add_constructor(_TAG + "seq", _DataLoader._seq)
+_DataLoader.add_constructor(None, _DataLoader._refuse)
+
+
+def _plain_tree(data: Any) -> bool:
+    """No container nested deeper than the slow path allows, and none reached twice (an
+    alias, or a loop): those the slow path handles."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth >= _MAX_DEPTH - 1 or id(value) in seen:
+            return False
+        seen.add(id(value))
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return True
+
+
+def _parse_slowly(text: str, relpath: str, *, line_offset: int) -> tuple[Document | None, list[Problem]]:
     try:
         if (mark := _nesting_mark(text)) is not None:
             line, column = mark.line + 1 + line_offset, mark.column + 1
@@ -255,9 +446,7 @@ class _Builder:
         except (yaml.YAMLError, ValueError, OverflowError) as error:
             self._problem(node, "SG206", f"'{node.value}' cannot be read as {node.tag.removeprefix(_TAG)}: {error}")
             return node.value
-        if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            value = value.astimezone(dt.timezone(value.utcoffset() or dt.timedelta()))
-        return value
+        return _scalar_value(value)
 
     def _sequence(self, node: yaml.SequenceNode, path: KeyPath, depth: int) -> list[Any]:
         if not self._check_tag(node, {_TAG + "seq"}):
