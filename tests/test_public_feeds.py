@@ -24,7 +24,7 @@ from machine_outputs_site import (
     machine_view,
 )
 
-from statusgen.public import feeds
+from statusgen.config import Feeds
 from statusgen.public.feeds import render_feeds
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -140,9 +140,9 @@ def test_dates_come_from_the_data_not_the_clock(make_site: MakeSite, tmp_path: P
     assert parsed.entries == [] and utc(parsed.feed.updated_parsed) == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def test_entries_are_capped(make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(feeds, "FEED_ENTRIES", 2)
-    rendered = render_feeds(machine_view(make_site, tmp_path))
+def test_entries_are_capped(make_site: MakeSite, tmp_path: Path) -> None:
+    view = machine_view(make_site, tmp_path)
+    rendered = render_feeds(replace(view, config=replace(view.config, feeds=Feeds(entries=2))))
     assert [entry.id.rsplit("/", 1)[1] for entry in parse(rendered["history.rss"]).entries] == [HOSTILE_ID, UPCOMING_ID]
 
 

@@ -286,6 +286,15 @@ scenario("config-bad-time-zone", {CONFIG: t}, at("SG206", CONFIG, (3, 12)))
 t = sub(C, "  - id: dashboard\n", "  - id: api\n")
 scenario("config-duplicate-component", {CONFIG: t}, at("SG303", CONFIG, value_loc(t, "- id: api", 2)))
 
+t = C + "feeds:\n  entries: 0\n"
+scenario("config-feed-entries-out-of-range", {CONFIG: t}, at("SG204", CONFIG, value_loc(t, "entries: 0")))
+
+t = C + "feeds:\n  entries: many\n"
+scenario("config-feed-entries-not-a-number", {CONFIG: t}, at("SG203", CONFIG, value_loc(t, "entries: many")))
+
+t = C + "feeds:\n  entry: 20\n"
+scenario("config-feed-unknown-key", {CONFIG: t}, at("SG202", CONFIG, loc(t, "entry"), message_contains="entries"))
+
 t = sub(C, "groups:\n", "colour: blue\ngroups:\n")
 scenario("config-unknown-key", {CONFIG: t}, at("SG202", CONFIG, loc(t, "colour")))
 

@@ -16,6 +16,7 @@ __all__ = [
     "Config",
     "DEFAULT_POLICY",
     "EmailChannel",
+    "Feeds",
     "Group",
     "Notifications",
     "SeverityPolicy",
@@ -177,6 +178,14 @@ class Notifications:
 
 
 @dataclass(frozen=True)
+class Feeds:
+    """``feeds:`` in ``statusgen.yml``: how much the RSS and Atom feeds hold."""
+
+    entries: int = 50
+    """``feeds.entries``: the most recently updated incidents each feed holds (1–1000)."""
+
+
+@dataclass(frozen=True)
 class Config:
     name: str
     """The status page's name, shown in titles and feeds."""
@@ -194,6 +203,8 @@ class Config:
     """Response targets per severity."""
     notifications: Notifications = Notifications()
     """Notification channels for ``statusgen notify``; none by default."""
+    feeds: Feeds = Feeds()
+    """What the public feeds hold."""
     where: SourceMap = field(default_factory=SourceMap, compare=False, repr=False)
 
     @property

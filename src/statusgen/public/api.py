@@ -102,12 +102,19 @@ class ApiUpdate:
     notify: bool
 
 
-def api_updates(incident: Incident, now: dt.datetime) -> list[ApiUpdate]:
+def api_updates(incident: Incident, now: dt.datetime, *, bodies: bool = True) -> list[ApiUpdate]:
     """The incident's updates published by ``now``, oldest first, with the automatic
-    transitions of a maintenance window that nobody posted."""
+    transitions of a maintenance window that nobody posted. Without ``bodies`` the posted
+    updates' bodies are left empty (rendering Markdown is the costly part)."""
     incident = as_of(incident, now)
     raw: list[tuple[dt.datetime, UpdateStatus, str, Mapping[str, ComponentStatus], bool]] = [
-        (update.at, update.status, markdown_to_plain(update.message), update.components, update.notify)
+        (
+            update.at,
+            update.status,
+            markdown_to_plain(update.message) if bodies else "",
+            update.components,
+            update.notify,
+        )
         for update in incident.updates
     ]
     if incident.is_maintenance and raw and incident.schedule is not None:
@@ -269,7 +276,10 @@ def render_api(view: PublicView) -> dict[str, bytes]:
     """``api/v2/*.json``: the Statuspage v2 API at ``view.now``."""
     now = view.now
     incidents = tuple(as_of(incident, now) for incident in view.incidents)
-    api = _Api(view, incidents, {i.id: api_updates(i, now) for i in incidents}, _page_id(view.config.base_url))
+    # Bodies only for the incidents a payload lists (see _incident): the rest need only times.
+    api = _Api(
+        view, incidents, {i.id: api_updates(i, now, bodies=False) for i in incidents}, _page_id(view.config.base_url)
+    )
 
     page = _page(api)
     components = _components(api)
@@ -430,7 +440,7 @@ def _affected(incident: Incident, updates: Sequence[ApiUpdate], order: Sequence[
 
 def _incident(api: _Api, incident: Incident, by_id: Mapping[str, Json]) -> Json:
     view = api.view
-    updates = api.updates[incident.id]
+    updates = api_updates(incident, view.now)
     components = {component.id: component for component in view.config.components}
     order = {component_id: index for index, component_id in enumerate(components)}
     status = status_at(incident, view.now) or updates[-1].status

@@ -1,7 +1,7 @@
 """RSS 2.0 and Atom 1.0 feeds of the incident history: the whole page and per component.
 
 ``history.atom`` / ``history.rss`` and ``components/<id>/history.atom|rss`` hold one entry per
-public incident or maintenance (the most recent :data:`FEED_ENTRIES`), newest first by their
+public incident or maintenance (the ``feeds.entries`` most recently updated, 50 by default), newest first by their
 latest update. An entry's id is a ``tag:`` URI (``tag:<host>,<year>:<base path>incidents/<id>``,
 the year of the incident's id) that never changes; ``published`` is its first update,
 ``updated`` (and RSS ``pubDate``) its latest; its content lists every update newest first with
@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
+from ..config import Feeds
 from ..model import Incident, IncidentStatus, MaintenanceStatus, UpdateStatus
 from .api import as_of
 from .markup import markdown_to_html
@@ -31,8 +32,8 @@ from .view import PublicView
 
 __all__ = ["FEED_ENTRIES", "STATUS_LABELS", "render_feeds"]
 
-FEED_ENTRIES = 50
-"""How many incidents a feed holds: the most recently updated."""
+FEED_ENTRIES = Feeds().entries
+"""How many incidents a feed holds by default (``feeds.entries``): the most recently updated."""
 
 STATUS_LABELS: dict[UpdateStatus, str] = {
     IncidentStatus.INVESTIGATING: "Investigating",
@@ -105,11 +106,19 @@ class _Feed:
 
 def render_feeds(view: PublicView) -> dict[str, bytes]:
     """``history.atom|rss`` and ``components/<id>/history.atom|rss``."""
+    # Which incidents each feed holds is decided on dates alone; only those are rendered.
     incidents = [as_of(incident, view.now) for incident in view.incidents]
-    entries = [(_entry(view, incident), _touched(incident)) for incident in incidents]
-    entries.sort(key=lambda pair: (pair[0].updated, pair[0].id), reverse=True)
-    fallback = max((entry.updated for entry, _ in entries), default=_EPOCH)
+    incidents.sort(key=lambda i: (i.updates[-1].at.astimezone(dt.UTC), _tag(view, i)), reverse=True)
+    fallback = incidents[0].updates[-1].at.astimezone(dt.UTC) if incidents else _EPOCH
     name, language = view.config.name, view.config.language
+    limit = view.config.feeds.entries
+    rendered: dict[str, _Entry] = {}
+
+    def entries(chosen: list[Incident]) -> list[_Entry]:
+        for incident in chosen:
+            if incident.id not in rendered:
+                rendered[incident.id] = _entry(view, incident)
+        return [rendered[incident.id] for incident in chosen]
 
     files: dict[str, bytes] = {}
     feed = _Feed(
@@ -120,8 +129,7 @@ def render_feeds(view: PublicView) -> dict[str, bytes]:
         language=language,
         author=name,
     )
-    chosen = [entry for entry, _ in entries][:FEED_ENTRIES]
-    files["history.atom"], files["history.rss"] = feed.render(chosen, fallback)
+    files["history.atom"], files["history.rss"] = feed.render(entries(incidents[:limit]), fallback)
     for component in view.config.components:
         base = view.component_path(component.id)
         feed = _Feed(
@@ -132,8 +140,13 @@ def render_feeds(view: PublicView) -> dict[str, bytes]:
             language=language,
             author=name,
         )
-        chosen = [entry for entry, touched in entries if component.id in touched][:FEED_ENTRIES]
-        files[base + "history.atom"], files[base + "history.rss"] = feed.render(chosen, fallback)
+        chosen: list[Incident] = []
+        for incident in incidents:
+            if len(chosen) == limit:
+                break
+            if component.id in _touched(incident):
+                chosen.append(incident)
+        files[base + "history.atom"], files[base + "history.rss"] = feed.render(entries(chosen), fallback)
     return files
 
 

@@ -42,6 +42,7 @@ from .markup import markdown_to_html, markdown_to_text
 from .view import PublicView, public_postmortem
 
 __all__ = [
+    "COMPONENT_INCIDENTS",
     "HISTORY_MONTHS_ON_INDEX",
     "RECENT_DAYS",
     "RECENT_LIMIT",
@@ -59,6 +60,8 @@ RECENT_DAYS = 14
 RECENT_LIMIT = 10
 """At most this many incidents in the home page's recent history (it must stay small)."""
 HISTORY_MONTHS_ON_INDEX = 3
+COMPONENT_INCIDENTS = 25
+"""A component page lists this many of its latest incidents; the history has them all."""
 OVERRIDES_DIR = "overrides/public"
 
 STATUS_LABELS: Mapping[ComponentStatus, str] = {
@@ -331,6 +334,7 @@ class _Builder:
         notice, say) are not published yet."""
         self._incidents: dict[str, IncidentView] = {}
         self._titles = {incident.id: incident.title for incident in view.incidents}
+        self._uptime_incidents: tuple[Incident, ...] | None = None
 
     def affected(self, component_id: str, status: ComponentStatus) -> Affected:
         component = self.components.get(component_id)
@@ -426,12 +430,31 @@ class _Builder:
             return incident.schedule.start
         return incident.updates[0].at
 
+    def uptime_incidents(self) -> tuple[Incident, ...]:
+        """The incidents with a component interval inside the uptime bars' days: the bars
+        never scan the whole history."""
+        if self._uptime_incidents is None:
+            today = self.view.now.astimezone(self.zone).date()
+            since = dt.datetime.combine(today - dt.timedelta(days=UPTIME_DAYS), dt.time(), self.zone)
+            self._uptime_incidents = tuple(
+                incident
+                for incident in self.incidents
+                if any(
+                    interval.end is None or interval.end > since
+                    for intervals in component_intervals(incident).values()
+                    for interval in intervals
+                )
+            )
+        return self._uptime_incidents
+
     def component(self, component: Component) -> ComponentView:
         status = self.view.board.components.get(component.id, ComponentStatus.OPERATIONAL)
         days: tuple[DayView, ...] = ()
         uptime = ""
         if component.show_uptime:
-            history = daily_uptime(component, self.incidents, self.view.now, self.view.config.time_zone, UPTIME_DAYS)
+            history = daily_uptime(
+                component, self.uptime_incidents(), self.view.now, self.view.config.time_zone, UPTIME_DAYS
+            )
             days = tuple(self.day(day) for day in history)
             uptime = format_percent(uptime_share(history))
         return ComponentView(
@@ -583,7 +606,8 @@ def render_pages(
             for name, kind, label in (("history.atom", *_FEEDS[0][1:]), ("history.rss", *_FEEDS[1][1:]))
             if f"components/{component.id}/{name}" in available
         ]
-        incidents = tuple(builder.incident(i) for i in builder.incidents if _touches(i, component.id))
+        touching = [i for i in builder.incidents if _touches(i, component.id)]
+        incidents = tuple(builder.incident(i) for i in touching[:COMPONENT_INCIDENTS])
         files.update(
             [
                 page(
@@ -593,6 +617,7 @@ def render_pages(
                     incidents=incidents,
                     component_feeds=feeds,
                     badge=f"components/{component.id}/badge.svg",
+                    more=len(touching) - len(incidents),
                 )
             ]
         )

@@ -30,7 +30,7 @@ def render_sitemap(view: PublicView, page_paths: list[str]) -> dict[str, bytes]:
 
     for incident in (as_of(incident, view.now) for incident in view.incidents):
         # The latest update, or the moment a maintenance window started or ended by itself.
-        moment = api_updates(incident, view.now)[-1].at
+        moment = api_updates(incident, view.now, bodies=False)[-1].at
         touch("", moment)
         touch(view.incident_path(incident), moment)
         components = set(incident.components)

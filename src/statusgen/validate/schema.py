@@ -26,6 +26,7 @@ from ..config import (
     Component,
     Config,
     EmailChannel,
+    Feeds,
     Group,
     Notifications,
     SeverityPolicy,
@@ -590,6 +591,7 @@ _CONFIG = Record(
         ),
         "policy": Record({severity.value: _POLICY_FIELDS for severity in Severity}),
         "notifications": _NOTIFICATIONS,
+        "feeds": Record({"entries": Integer(1, 1000)}),
     },
     required=frozenset({"name", "base_url", "time_zone", "components"}),
 )
@@ -641,6 +643,7 @@ def check_config(document: Document) -> tuple[Config | None, list[Problem]]:
         ),
         policy=policy,
         notifications=notifications,
+        feeds=Feeds(**data.get("feeds", {})),
         where=document.where,
     )
     return config, c.problems
