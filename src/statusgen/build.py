@@ -1,8 +1,9 @@
 """``statusgen build``: one validated site in, the public site and the knowledge base out.
 
-Read top to bottom: validate (by the caller), render the public site to bytes in memory,
-write it as a whole; stage and build the knowledge base. Each output directory is replaced
-only when its build succeeded.
+Read top to bottom: validate (by the caller), render the public site to bytes in memory —
+all but the pages the previous build's manifest shows unchanged — and write it as a whole
+(unchanged files are hard links to the previous tree's); stage and build the knowledge base.
+Each output directory is replaced only when its build succeeded.
 """
 
 from __future__ import annotations
@@ -24,9 +25,17 @@ def build_sites(site: Site, *, now: dt.datetime, out: Path, public: bool = True,
     written: list[Path] = []
     if public:
         # Imported here so that `statusgen validate` does not pay for the renderers.
-        from .public import render_public_site
+        from .public import MANIFEST, read_manifest, render_public_changes
 
-        write_tree(out / PUBLIC_DIR, render_public_site(site, now))
+        destination = out / PUBLIC_DIR
+        try:
+            previous = read_manifest((destination / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            previous = {}
+        rendered = render_public_changes(
+            site, now, previous, lambda path: (destination / path).is_file() and not (destination / path).is_symlink()
+        )
+        write_tree(destination, rendered.files, keep=rendered.kept)
         written.append(out / PUBLIC_DIR)
     if kb:
         from .kb import build_knowledge_base

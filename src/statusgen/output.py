@@ -18,7 +18,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -115,13 +115,56 @@ def replace_tree(staging: Path, destination: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def write_tree(destination: Path, files: Mapping[str, bytes]) -> None:
-    """Write ``files`` (POSIX relative path → content) as the whole of ``destination``."""
+def write_tree(destination: Path, files: Mapping[str, bytes], *, keep: Iterable[str] = ()) -> None:
+    """Write ``files`` (POSIX relative path → content) as the whole of ``destination``.
+
+    A file whose bytes equal the current tree's is not written again: the new tree gets a hard
+    link to it, so its inode and modification time stay as they were (MkDocs' dirty reload,
+    rsync and browsers' caches see no change). ``keep`` names files taken unchanged from the
+    current tree without being rendered at all (the build manifest vouches for them).
+    """
     with staged_tree(destination) as staging:
-        root = staging.resolve()
-        for relpath in sorted(files):
-            target = staging / relpath
-            if not target.resolve().is_relative_to(root):
+        made: set[Path] = set()
+
+        def target_of(relpath: str) -> Path:
+            # The staging folder is new and holds no links (none are ever made in it), so a
+            # relative path without empty, '.' or '..' parts cannot leave it.
+            if relpath.startswith("/") or {"", ".", ".."} & set(relpath.split("/")):
                 raise ValueError(f"refusing to write outside the output: {relpath}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[relpath])
+            target = staging / relpath
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            return target
+
+        for relpath in sorted(keep):
+            _link(destination / relpath, target_of(relpath))
+        for relpath in sorted(files):
+            target, content = target_of(relpath), files[relpath]
+            if not (_same_bytes(destination / relpath, content) and _link(destination / relpath, target, strict=False)):
+                target.write_bytes(content)
+
+
+def _same_bytes(path: Path, content: bytes) -> bool:
+    try:
+        if path.is_symlink() or path.stat().st_size != len(content):
+            return False
+        return path.read_bytes() == content
+    except OSError:
+        return False
+
+
+def _link(source: Path, target: Path, *, strict: bool = True) -> bool:
+    """Hard-link ``source`` as ``target`` (a copy where links are impossible); never a
+    symbolic link, which could lead a later write out of the tree."""
+    if source.is_symlink():
+        if strict:
+            raise ValueError(f"refusing to keep a symbolic link: {source}")
+        return False
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        if not strict and not source.is_file():
+            return False
+        shutil.copy2(source, target, follow_symlinks=False)
+    return True

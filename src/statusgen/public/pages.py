@@ -43,6 +43,7 @@ from .view import PublicView, public_postmortem
 
 __all__ = [
     "COMPONENT_INCIDENTS",
+    "PageKeys",
     "HISTORY_MONTHS_ON_INDEX",
     "RECENT_DAYS",
     "RECENT_LIMIT",
@@ -548,6 +549,76 @@ def _favicon(code: str) -> str:
     return "data:image/svg+xml," + quote(svg, safe="/:='")
 
 
+# --- which pages need rendering -------------------------------------------------------------------
+
+
+class PageKeys:
+    """The key of every incident and month page: a digest of everything the page shows.
+
+    A page whose key equals the previous build's (``previous``) and whose file is still there
+    (``reusable``) is not rendered again; the writer takes the previous file as it is. The key
+    covers the code and templates, the configuration, the parts of the page every page shares
+    (status colour, feeds, stylesheet version), the incident's public fields and — while the
+    incident can still change with time — ``now``.
+    """
+
+    def __init__(self, previous: Mapping[str, str] | None = None, reusable: Callable[[str], bool] | None = None):
+        self.previous = previous or {}
+        self.reusable = reusable or (lambda path: False)
+        self.keys: dict[str, str] = {}
+        self.kept: set[str] = set()
+
+    def unchanged(self, path: str, *parts: object) -> bool:
+        key = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+        self.keys[path] = key
+        if self.previous.get(path) == key and self.reusable(path):
+            self.kept.add(path)
+            return True
+        return False
+
+
+def _code_digest(env: jinja2.Environment) -> str:
+    """statusgen's own code and the templates in use: a change to either renders everything."""
+    digest = hashlib.sha256()
+    package = resources.files("statusgen")
+    for path in sorted(_python_files(package)):
+        digest.update(path.encode() + b"\0" + package.joinpath(path).read_bytes())
+    for name in sorted(env.list_templates()):
+        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        digest.update(name.encode() + b"\0" + source.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _python_files(folder: Any, prefix: str = "") -> list[str]:
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".py"):
+            found.append(prefix + entry.name)
+        elif entry.is_dir() and entry.name != "__pycache__":
+            found.extend(_python_files(entry, f"{prefix}{entry.name}/"))
+    return found
+
+
+def _public_fields(incident: Incident, now: dt.datetime) -> tuple[object, ...]:
+    """What an incident page shows, as plain values; ``now`` only while it can still change."""
+    postmortem = public_postmortem(incident)
+    settled = (
+        status_at(incident, now) in (IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED)
+        and all(update.at <= now for update in incident.updates)
+        and (incident.schedule is None or incident.schedule.end <= now)
+    )
+    return (
+        incident.id,
+        incident.title,
+        incident.type,
+        incident.components,
+        incident.schedule,
+        incident.updates,
+        (postmortem.body, postmortem.published) if postmortem else None,
+        None if settled else now,
+    )
+
+
 # --- the pages ------------------------------------------------------------------------------------
 
 
@@ -557,9 +628,13 @@ def render_pages(
     env: jinja2.Environment,
     css: bytes,
     machine_paths: Sequence[str] = (),
+    keys: PageKeys | None = None,
 ) -> dict[str, bytes]:
     """Every HTML page and the stylesheet. ``machine_paths`` are the feed, API and calendar
-    files of the same build: pages link to those that exist."""
+    files of the same build: pages link to those that exist. With ``keys``, incident and
+    month pages that did not change since the previous build are left out (see
+    :class:`PageKeys`)."""
+    keys = keys if keys is not None else PageKeys()
     builder = _Builder(view)
     available = set(machine_paths)
     css_version = hashlib.sha256(css).hexdigest()[:10]
@@ -585,20 +660,16 @@ def render_pages(
         html = env.get_template(template).render(site=site, root=relative, canonical=canonical, **context)
         return path, html.encode("utf-8")
 
+    shared = hashlib.sha256(repr((_code_digest(env), view.config, site)).encode("utf-8")).hexdigest()
     files: dict[str, bytes] = {STYLESHEET: css}
     loose, groups = builder.groups()
     files.update([page("home.html", "index.html", **_home_context(view, builder), loose=loose, groups=groups)])
 
+    fields = {incident.id: _public_fields(incident, view.now) for incident in builder.incidents}
     for incident in builder.incidents:
-        files.update(
-            [
-                page(
-                    "incident.html",
-                    f"{PublicView.incident_path(incident)}index.html",
-                    incident=builder.incident(incident),
-                )
-            ]
-        )
+        path = f"{PublicView.incident_path(incident)}index.html"
+        if not keys.unchanged(path, shared, fields[incident.id]):
+            files.update([page("incident.html", path, incident=builder.incident(incident))])
 
     for component in view.config.components:
         feeds = [
@@ -622,7 +693,7 @@ def render_pages(
             ]
         )
 
-    files.update(_history_pages(view, builder, page))
+    files.update(_history_pages(view, builder, page, lambda path, *parts: keys.unchanged(path, shared, *parts), fields))
     files.update([page("404.html", "404.html", prefix=view.base_path)])
     return files
 
@@ -666,12 +737,21 @@ def _home_context(view: PublicView, builder: _Builder) -> dict[str, Any]:
     }
 
 
-def _history_pages(view: PublicView, builder: _Builder, page: Callable[..., tuple[str, bytes]]) -> dict[str, bytes]:
-    """``history/index.html`` (latest months and the archive) and one page per month."""
+def _history_pages(
+    view: PublicView,
+    builder: _Builder,
+    page: Callable[..., tuple[str, bytes]],
+    unchanged: Callable[..., bool],
+    fields: Mapping[str, tuple[object, ...]],
+) -> dict[str, bytes]:
+    """``history/index.html`` (latest months and the archive) and one page per month; a month
+    page whose key is unchanged is not rendered."""
     by_month: dict[tuple[int, int], list[Incident]] = {}
     for incident in builder.incidents:
         local = builder.start_of(incident).astimezone(view.zone)
         by_month.setdefault((local.year, local.month), []).append(incident)
+    for entries in by_month.values():
+        entries.sort(key=lambda i: (builder.start_of(i), i.id), reverse=True)
     today = view.now.astimezone(view.zone)
     newest = max([(today.year, today.month), *by_month])
     oldest = min([(today.year, today.month), *by_month])
@@ -682,32 +762,34 @@ def _history_pages(view: PublicView, builder: _Builder, page: Callable[..., tupl
         cursor = (cursor[0] - 1, 12) if cursor[1] == 1 else (cursor[0], cursor[1] - 1)
 
     def month_view(month: tuple[int, int]) -> MonthView:
-        entries = sorted(by_month.get(month, []), key=lambda i: (builder.start_of(i), i.id), reverse=True)
-        return MonthView(
-            _month_label(month),
-            f"history/{_month_slug(month)}/",
-            len(entries),
-            tuple(builder.incident(i) for i in entries),
-        )
+        """The month without its entries (as the archive shows it)."""
+        return MonthView(_month_label(month), f"history/{_month_slug(month)}/", len(by_month.get(month, [])), ())
+
+    def filled(month: tuple[int, int], entry: MonthView) -> MonthView:
+        return replace(entry, incidents=tuple(builder.incident(i) for i in by_month.get(month, [])))
 
     views = [month_view(month) for month in months]
     years: dict[int, list[MonthView]] = {}
     for month, month_entry in zip(months, views, strict=True):
         years.setdefault(month[0], []).append(month_entry)
     archive = tuple(YearView(year, tuple(entries)) for year, entries in years.items())
+    outline = tuple((entry.label, entry.path, entry.count) for entry in views)
 
-    files = dict(
-        [page("history.html", "history/index.html", months=tuple(views[:HISTORY_MONTHS_ON_INDEX]), archive=archive)]
-    )
-    for index, month_entry in enumerate(views):
+    latest = tuple(filled(month, entry) for month, entry in zip(months, views[:HISTORY_MONTHS_ON_INDEX], strict=False))
+    files = dict([page("history.html", "history/index.html", months=latest, archive=archive)])
+    for index, (month, month_entry) in enumerate(zip(months, views, strict=True)):
         newer = views[index - 1] if index > 0 else None
         older = views[index + 1] if index + 1 < len(views) else None
+        path = f"{month_entry.path}index.html"
+        listed = tuple(fields[incident.id] for incident in by_month.get(month, []))
+        if unchanged(path, index, outline, listed):
+            continue
         files.update(
             [
                 page(
                     "month.html",
-                    f"{month_entry.path}index.html",
-                    month=month_entry,
+                    path,
+                    month=filled(month, month_entry),
                     newer=newer,
                     older=older,
                     archive=archive,

@@ -1,0 +1,108 @@
+"""Incremental public builds: unchanged files are never rewritten, one changed incident
+rewrites only the pages that show it, and the result equals a cold build byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import tools
+from conftest import NOW
+
+from statusgen.build import PUBLIC_DIR, build_sites
+from statusgen.public import MANIFEST
+from statusgen.validate import validate_site
+
+CHANGED_ID = "2026-06-23-ci-runner-queue-delays"
+CHANGED = f"incidents/2026/{CHANGED_ID}/incident.md"
+OLD_TEXT = "We are investigating"
+
+
+def demo_site(folder: Path) -> Path:
+    folder.mkdir()
+    for name in ("statusgen.yml", "incidents", "content", "overrides"):
+        source = tools.REPO / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name)
+        else:
+            shutil.copy2(source, folder / name)
+    return folder
+
+
+def public_build(root: Path, out: Path) -> Path:
+    result = validate_site(root, now=NOW)
+    assert result.site is not None and not [p for p in result.problems if p.level.value == "error"]
+    build_sites(result.site, now=NOW, out=out, public=True, kb=False)
+    return out / PUBLIC_DIR
+
+
+def identities(public: Path) -> dict[str, tuple[int, int]]:
+    """Relative path → (inode, mtime) of every file: what a rewrite would change."""
+    found = {}
+    for directory, _, names in os.walk(public):
+        for name in names:
+            path = Path(directory, name)
+            info = path.stat()
+            found[path.relative_to(public).as_posix()] = (info.st_ino, info.st_mtime_ns)
+    return found
+
+
+def contents(public: Path) -> dict[str, str]:
+    return {
+        path.relative_to(public).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(public.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_second_build_with_no_change_rewrites_no_file(tmp_path: Path) -> None:
+    root = demo_site(tmp_path / "site")
+    public = public_build(root, tmp_path / "out")
+    before = identities(public)
+    assert len(before) > 50 and MANIFEST in before
+    assert identities(public_build(root, tmp_path / "out")) == before
+
+
+def test_one_changed_incident_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    root = demo_site(tmp_path / "site")
+    public = public_build(root, tmp_path / "out")
+    before = identities(public)
+
+    text = (root / CHANGED).read_text(encoding="utf-8")
+    assert text.count(OLD_TEXT) == 1
+    (root / CHANGED).write_text(text.replace(OLD_TEXT, "We are looking into"), encoding="utf-8")
+    after = identities(public_build(root, tmp_path / "out"))
+
+    assert after.keys() == before.keys()
+    rewritten = {path for path in after if after[path] != before[path]}
+    showing = {
+        path
+        for path in after
+        if CHANGED_ID in (public / path).read_text(encoding="utf-8", errors="replace") or path == MANIFEST
+    }
+    assert f"incidents/{CHANGED_ID}/index.html" in rewritten
+    assert rewritten <= showing, sorted(rewritten - showing)
+    assert not any(path.startswith("incidents/") and CHANGED_ID not in path for path in rewritten)
+    assert len(rewritten) < len(after) // 4
+
+
+def test_an_incremental_build_equals_a_cold_build(tmp_path: Path) -> None:
+    root = demo_site(tmp_path / "site")
+    public_build(root, tmp_path / "incremental")
+    text = (root / CHANGED).read_text(encoding="utf-8")
+    (root / CHANGED).write_text(text.replace(OLD_TEXT, "We are looking into"), encoding="utf-8")
+    (root / "incidents/2026/2026-06-09-dashboard-login-loop").rename(root / "incidents/2026/2026-06-09-dashboard-gone")
+    incremental = public_build(root, tmp_path / "incremental")
+    cold = public_build(root, tmp_path / "cold")
+    assert contents(incremental) == contents(cold)
+
+
+def test_a_damaged_manifest_means_a_full_build(tmp_path: Path) -> None:
+    root = demo_site(tmp_path / "site")
+    public = public_build(root, tmp_path / "out")
+    expected = contents(public)
+    (public / MANIFEST).write_text("{not json", encoding="utf-8")
+    (public / f"incidents/{CHANGED_ID}/index.html").write_text("tampered", encoding="utf-8")
+    assert contents(public_build(root, tmp_path / "out")) == expected
