@@ -49,7 +49,7 @@ from typing import Any
 from ..config import Component
 from ..model import ComponentStatus, Incident, IncidentStatus, MaintenanceStatus, UpdateStatus
 from ..timeline import component_intervals, impact, status_at
-from .markup import markdown_to_html
+from .markup import markdown_to_html, plain_paragraphs
 from .view import PublicView
 
 __all__ = [
@@ -247,6 +247,11 @@ class _PlainText(HTMLParser):
 def markdown_to_plain(text: str) -> str:
     """An update message as Statuspage's plain-text ``body``: sanitized, no markup, links kept."""
     parser = _PlainText()
+    paragraphs = plain_paragraphs(text)
+    if paragraphs is not None:  # what the parser would make of <p>…</p> blocks, without parsing
+        for paragraph in paragraphs:
+            parser.parts += ["\n\n", _WHITESPACE.sub(" ", paragraph), "\n\n"]
+        return parser.text()
     parser.feed(markdown_to_html(text))
     parser.close()
     return parser.text()

@@ -14,7 +14,7 @@ from functools import lru_cache
 import markdown
 import nh3
 
-__all__ = ["markdown_to_html", "markdown_to_text"]
+__all__ = ["markdown_to_html", "markdown_to_text", "plain_paragraphs"]
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "i",
@@ -34,7 +34,7 @@ _MARKUP_CHARS = frozenset("\\`*_[]<>&|~\t\r")
 _LIST_START = re.compile(r"\d+[.)]")
 
 
-def _plain_paragraphs(text: str) -> list[str] | None:
+def plain_paragraphs(text: str) -> list[str] | None:
     """The paragraphs of ``text`` when it is plain prose that Markdown leaves as it is (the
     common case: no markup characters, no indentation, no line ending in spaces); else None.
 
@@ -68,7 +68,7 @@ def _plain_paragraphs(text: str) -> list[str] | None:
 
 def markdown_to_html(text: str) -> str:
     """Rendered and sanitized HTML; safe to place in a page, a feed or JSON."""
-    paragraphs = _plain_paragraphs(text)
+    paragraphs = plain_paragraphs(text)
     if paragraphs is not None:
         return "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
     converter = _converter()
