@@ -25,6 +25,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..metrics import (
     COMPLIANCE_CHECKS,
@@ -117,6 +118,14 @@ class Context:
     @property
     def names(self) -> dict[str, str]:
         return {component.id: component.name for component in self.site.config.components}
+
+    @cached_property
+    def items_by_incident(self) -> dict[str, list[TrackedItem]]:
+        """Action items per incident id, in tracker order: no page scans them all."""
+        found: dict[str, list[TrackedItem]] = {}
+        for item in self.items:
+            found.setdefault(item.incident.id, []).append(item)
+        return found
 
 
 def _context(site: Site, now: dt.datetime, content: Mapping[str, bytes]) -> Context:
@@ -412,7 +421,7 @@ def _postmortem_section(incident: Incident, ctx: Context, page: str) -> str:
         f"- Source: `{postmortem.path}`",
     ]
     body = nest_headings(drop_title(postmortem.body).strip(), 3)
-    items = [t for t in ctx.items if t.incident.id == incident.id]
+    items = ctx.items_by_incident.get(incident.id, [])
     actions = "### Action items\n\n" + (
         table(_action_headers(False), _action_rows(items, page, False)) if items else "No action items.\n"
     )
