@@ -1,0 +1,40 @@
+"""Large sites are read by worker processes: the result is the same as reading in order."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from conftest import INCIDENT, INCIDENT_TEXT, NOW, POSTMORTEM, MakeSite
+
+import statusgen.validate as validate
+from statusgen.validate import validate_site
+
+
+def test_worker_processes_give_the_same_problems_and_incidents(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files: dict[str, str | None] = {}
+    for day in range(1, 13):
+        folder = f"incidents/2026/2026-11-{day:02d}-api-errors-{day}"
+        files[f"{folder}/incident.md"] = INCIDENT_TEXT.replace("2026-11-20", f"2026-11-{day:02d}")
+    files["incidents/2026/2026-11-05-api-errors-5/incident.md"] = "---\ntitle: [unclosed\n---\n"
+    files["incidents/2026/2026-11-06-api-errors-6/postmortem.md"] = "no frontmatter\n"
+    files["incidents/2026/2026-11-07-api-errors-7/incident.md"] = INCIDENT_TEXT.replace("SEV-3", "SEV-9")
+    root = make_site(tmp_path / "site", {INCIDENT: INCIDENT_TEXT, POSTMORTEM: None, **files})
+
+    in_order = validate_site(root, now=NOW)
+    started = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(validate, "_PARALLEL_FROM", 2)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: started.append(method) or real(method))
+    in_workers = validate_site(root, now=NOW)
+
+    assert started == ["fork"]
+    assert {p.code for p in in_order.problems} >= {"SG103", "SG102", "SG204"}
+    assert in_workers.problems == in_order.problems
+    assert in_workers.files == in_order.files
+    assert in_order.site is not None and in_workers.site is not None
+    assert in_workers.site.incidents == in_order.site.incidents
+    assert len(in_order.site.incidents) == 11
