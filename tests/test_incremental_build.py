@@ -12,6 +12,9 @@ import tools
 from conftest import NOW
 
 from statusgen.build import PUBLIC_DIR, build_sites
+from statusgen.kb import CONTENT_DIR, stage_tree, staging_dir
+from statusgen.kb.engine import load_site_config, read_tree
+from statusgen.output import write_tree
 from statusgen.public import MANIFEST
 from statusgen.validate import validate_site
 
@@ -106,3 +109,26 @@ def test_a_damaged_manifest_means_a_full_build(tmp_path: Path) -> None:
     (public / MANIFEST).write_text("{not json", encoding="utf-8")
     (public / f"incidents/{CHANGED_ID}/index.html").write_text("tampered", encoding="utf-8")
     assert contents(public_build(root, tmp_path / "out")) == expected
+
+
+def test_the_staged_knowledge_base_rewrites_only_changed_pages(tmp_path: Path) -> None:
+    root = demo_site(tmp_path / "site")
+    staged = staging_dir(tmp_path / "out" / "internal")
+
+    def stage() -> dict[str, tuple[int, int]]:
+        result = validate_site(root, now=NOW)
+        assert result.site is not None
+        files = stage_tree(
+            result.site, NOW, content=read_tree(root / CONTENT_DIR), mkdocs_config=load_site_config(root), overrides={}
+        )
+        write_tree(staged, files)
+        return identities(staged)
+
+    first = stage()
+    assert stage() == first
+    text = (root / CHANGED).read_text(encoding="utf-8")
+    (root / CHANGED).write_text(text.replace(OLD_TEXT, "We are looking into"), encoding="utf-8")
+    third = stage()
+    rewritten = {path for path in third if third[path] != first.get(path)}
+    assert any(CHANGED_ID in path for path in rewritten), sorted(rewritten)  # its page
+    assert len(rewritten) <= 3, sorted(rewritten)  # and at most the pages that quote its updates
