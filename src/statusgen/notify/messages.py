@@ -24,6 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import StatusgenError
+from ..labels import COMPONENT_STATUS_LABELS, IMPACT_LABELS, UPDATE_LABELS
 from ..model import ComponentStatus, Incident
 from ..public.api import (
     _JSON_ESCAPES,
@@ -35,7 +36,6 @@ from ..public.api import (
     as_of,
     markdown_to_plain,
 )
-from ..public.pages import IMPACT_LABELS, STATUS_LABELS, UPDATE_LABELS
 from ..public.view import PublicView, public_postmortem, public_view
 from ..timeline import impact, status_at
 from ..validate import Site
@@ -195,8 +195,8 @@ class Renderer:
                         "name": names.get(component, component),
                         "old": before.value,
                         "new": after.value,
-                        "old_label": STATUS_LABELS[before],
-                        "new_label": STATUS_LABELS[after],
+                        "old_label": COMPONENT_STATUS_LABELS[before],
+                        "new_label": COMPONENT_STATUS_LABELS[after],
                     }
                     for component, before, after in (current.changes if current else ())
                 ],
@@ -221,7 +221,7 @@ class Renderer:
                         "id": component,
                         "name": names.get(component, component),
                         "status": state[component].value,
-                        "status_label": STATUS_LABELS[state[component]],
+                        "status_label": COMPONENT_STATUS_LABELS[state[component]],
                     }
                     for component in sorted(state, key=lambda c: order.index(c) if c in order else len(order))
                 ],

@@ -25,26 +25,16 @@ from urllib.parse import urlsplit
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from ..config import Feeds
-from ..model import Incident, IncidentStatus, MaintenanceStatus, UpdateStatus
+from ..labels import UPDATE_LABELS
+from ..model import Incident
 from .api import as_of
 from .markup import markdown_to_html
 from .view import PublicView
 
-__all__ = ["FEED_ENTRIES", "STATUS_LABELS", "render_feeds"]
+__all__ = ["FEED_ENTRIES", "render_feeds"]
 
 FEED_ENTRIES = Feeds().entries
 """How many incidents a feed holds by default (``feeds.entries``): the most recently updated."""
-
-STATUS_LABELS: dict[UpdateStatus, str] = {
-    IncidentStatus.INVESTIGATING: "Investigating",
-    IncidentStatus.IDENTIFIED: "Identified",
-    IncidentStatus.MONITORING: "Monitoring",
-    IncidentStatus.RESOLVED: "Resolved",
-    MaintenanceStatus.SCHEDULED: "Scheduled",
-    MaintenanceStatus.IN_PROGRESS: "In progress",
-    MaintenanceStatus.VERIFYING: "Verifying",
-    MaintenanceStatus.COMPLETED: "Completed",
-}
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -177,7 +167,7 @@ def _entry(view: PublicView, incident: Incident) -> _Entry:
         start, end = incident.schedule.start, incident.schedule.end
         parts.append(f"<p><strong>Scheduled maintenance</strong> from {_when(start, zone)} to {_when(end, zone)}</p>")
     for update in reversed(incident.updates):
-        label = STATUS_LABELS[update.status]
+        label = UPDATE_LABELS[update.status]
         parts.append(f"<p><strong>{label}</strong> - <small>{_when(update.at, zone)}</small></p>")
         parts.append(markdown_to_html(update.message))
     names = {component.id: component.name for component in view.config.components}

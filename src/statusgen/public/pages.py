@@ -26,7 +26,8 @@ import jinja2
 from markupsafe import Markup
 
 from ..config import Component
-from ..model import ComponentStatus, Incident, IncidentStatus, MaintenanceStatus, UpdateStatus
+from ..labels import COMPONENT_STATUS_LABELS, IMPACT_LABELS, UPDATE_LABELS
+from ..model import ComponentStatus, Incident, IncidentStatus, MaintenanceStatus
 from ..timeline import (
     INDICATOR_DESCRIPTIONS,
     DayUptime,
@@ -65,13 +66,6 @@ COMPONENT_INCIDENTS = 25
 """A component page lists this many of its latest incidents; the history has them all."""
 OVERRIDES_DIR = "overrides/public"
 
-STATUS_LABELS: Mapping[ComponentStatus, str] = {
-    ComponentStatus.OPERATIONAL: "Operational",
-    ComponentStatus.UNDER_MAINTENANCE: "Under maintenance",
-    ComponentStatus.DEGRADED_PERFORMANCE: "Degraded performance",
-    ComponentStatus.PARTIAL_OUTAGE: "Partial outage",
-    ComponentStatus.MAJOR_OUTAGE: "Major outage",
-}
 STATUS_CODES: Mapping[ComponentStatus, str] = {
     ComponentStatus.OPERATIONAL: "op",
     ComponentStatus.UNDER_MAINTENANCE: "mt",
@@ -86,23 +80,6 @@ INDICATOR_CODES: Mapping[Indicator, str] = {
     Indicator.MAJOR: "po",
     Indicator.CRITICAL: "mo",
     Indicator.MAINTENANCE: "mt",
-}
-IMPACT_LABELS: Mapping[Indicator, str] = {
-    Indicator.NONE: "No impact",
-    Indicator.MINOR: "Minor impact",
-    Indicator.MAJOR: "Major impact",
-    Indicator.CRITICAL: "Critical impact",
-    Indicator.MAINTENANCE: "Maintenance",
-}
-UPDATE_LABELS: Mapping[UpdateStatus, str] = {
-    IncidentStatus.INVESTIGATING: "Investigating",
-    IncidentStatus.IDENTIFIED: "Identified",
-    IncidentStatus.MONITORING: "Monitoring",
-    IncidentStatus.RESOLVED: "Resolved",
-    MaintenanceStatus.SCHEDULED: "Scheduled",
-    MaintenanceStatus.IN_PROGRESS: "In progress",
-    MaintenanceStatus.VERIFYING: "Verifying",
-    MaintenanceStatus.COMPLETED: "Completed",
 }
 _DAY_CODES: Mapping[ComponentStatus, str] = {
     ComponentStatus.UNDER_MAINTENANCE: "m",
@@ -341,7 +318,11 @@ class _Builder:
         component = self.components.get(component_id)
         name = component.name if component else component_id
         return Affected(
-            component_id, name, PublicView.component_path(component_id), STATUS_LABELS[status], STATUS_CODES[status]
+            component_id,
+            name,
+            PublicView.component_path(component_id),
+            COMPONENT_STATUS_LABELS[status],
+            STATUS_CODES[status],
         )
 
     def incident(self, incident: Incident) -> IncidentView:
@@ -463,7 +444,7 @@ class _Builder:
             component.name,
             component.description,
             PublicView.component_path(component.id),
-            STATUS_LABELS[status],
+            COMPONENT_STATUS_LABELS[status],
             STATUS_CODES[status],
             component.show_uptime,
             days,
@@ -476,7 +457,7 @@ class _Builder:
             return DayView("n", f"{date}: no data")
         parts = [f"{date}: " + (f"{format_duration(day.downtime)} downtime" if day.downtime else "no downtime")]
         if day.worst is not ComponentStatus.OPERATIONAL:
-            parts.append(STATUS_LABELS[day.worst].lower())
+            parts.append(COMPONENT_STATUS_LABELS[day.worst].lower())
         text = ", ".join(parts)
         if day.incidents:
             text += ". " + "; ".join(self._titles.get(i, i) for i in day.incidents)
@@ -494,7 +475,14 @@ class _Builder:
                 continue
             status = self.view.board.groups.get(group.id, ComponentStatus.OPERATIONAL)
             groups.append(
-                GroupView(group.id, group.name, group.description, STATUS_LABELS[status], STATUS_CODES[status], members)
+                GroupView(
+                    group.id,
+                    group.name,
+                    group.description,
+                    COMPONENT_STATUS_LABELS[status],
+                    STATUS_CODES[status],
+                    members,
+                )
             )
         return loose, tuple(groups)
 
