@@ -376,3 +376,17 @@ def test_a_knowledge_base_page_linked_out_of_the_site_is_refused(tmp_path: Path)
     built = root / "site"
     assert not any("MARKER-FROM-THE-BUILD-MACHINE" in path.read_text(errors="ignore")
                    for path in built.rglob("*") if path.is_file())  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["home.html", "style.css"])
+def test_a_public_override_linked_out_of_the_site_is_refused(tmp_path: Path, name: str) -> None:
+    secret = tmp_path / "runner-secrets.txt"
+    secret.write_text("MARKER-FROM-THE-BUILD-MACHINE\n", encoding="utf-8")
+    root = write_site(tmp_path / "site")
+    (root / "overrides/public").mkdir(parents=True)
+    (root / "overrides/public" / name).symlink_to(secret)
+    result = run_bounded(root, "build", "--public-only")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"overrides/public/{name}: a link to a file outside the site" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "site/public").exists()

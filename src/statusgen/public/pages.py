@@ -26,6 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..config import Component
+from ..errors import StatusgenError
 from ..labels import COMPONENT_STATUS_LABELS, IMPACT_LABELS, UPDATE_LABELS
 from ..model import ComponentStatus, Incident, IncidentStatus, MaintenanceStatus
 from ..timeline import (
@@ -505,11 +506,32 @@ def _touches(incident: Incident, component_id: str) -> bool:
 # --- templates ------------------------------------------------------------------------------------
 
 
+def _inside_site(root: Path, path: Path, shown: str) -> Path:
+    """``path`` if it stays in the site once links are followed: an override must not publish
+    a file of the machine that builds the site."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise StatusgenError(f"{shown}: a link to a file outside the site; copy the file in instead")
+    return path
+
+
+class _OverridesLoader(jinja2.FileSystemLoader):
+    """The site's template overrides, refusing links out of the site."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root / OVERRIDES_DIR)
+        self.root = root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        _inside_site(self.root, Path(filename), f"{OVERRIDES_DIR}/{template}")
+        return source, filename, uptodate
+
+
 def make_environment(root: Path | None) -> jinja2.Environment:
     """Templates from ``<root>/overrides/public/`` first, then the package's."""
     loaders: list[jinja2.BaseLoader] = []
     if root is not None and (root / OVERRIDES_DIR).is_dir():
-        loaders.append(jinja2.FileSystemLoader(root / OVERRIDES_DIR))
+        loaders.append(_OverridesLoader(root))
     loaders.append(jinja2.PackageLoader("statusgen.public", "templates"))
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -524,7 +546,7 @@ def make_environment(root: Path | None) -> jinja2.Environment:
 def stylesheet(root: Path | None) -> bytes:
     """The one stylesheet: ``<root>/overrides/public/style.css`` if present, else the package's."""
     if root is not None and (override := root / OVERRIDES_DIR / STYLESHEET).is_file():
-        return override.read_bytes()
+        return _inside_site(root, override, f"{OVERRIDES_DIR}/{STYLESHEET}").read_bytes()
     return resources.files("statusgen.public").joinpath("static", STYLESHEET).read_bytes()
 
 
