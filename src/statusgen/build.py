@@ -9,6 +9,7 @@ Each output directory is replaced only when its build succeeded.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from .output import write_tree
@@ -20,10 +21,26 @@ PUBLIC_DIR = "public"
 INTERNAL_DIR = "internal"
 
 
-def build_sites(site: Site, *, now: dt.datetime, out: Path, public: bool = True, kb: bool = True) -> list[Path]:
-    """Build the requested sites under ``out``; return the directories written."""
+def _silent(step: str) -> None:
+    return None
+
+
+def build_sites(
+    site: Site,
+    *,
+    now: dt.datetime,
+    out: Path,
+    public: bool = True,
+    kb: bool = True,
+    progress: Callable[[str], None] = _silent,
+) -> list[Path]:
+    """Build the requested sites under ``out``; return the directories written.
+
+    ``progress`` hears the name of each step as it starts (the CLI shows them on a terminal).
+    """
     written: list[Path] = []
     if public:
+        progress("rendering the public site")
         # Imported here so that `statusgen validate` does not pay for the renderers.
         from .public import MANIFEST, read_manifest, render_public_changes
 
@@ -35,11 +52,13 @@ def build_sites(site: Site, *, now: dt.datetime, out: Path, public: bool = True,
         rendered = render_public_changes(
             site, now, previous, lambda path: (destination / path).is_file() and not (destination / path).is_symlink()
         )
+        progress(f"writing the public site ({len(rendered.files)} files, {len(rendered.kept)} pages unchanged)")
         write_tree(destination, rendered.files, keep=rendered.kept)
         written.append(out / PUBLIC_DIR)
     if kb:
         from .kb import build_knowledge_base
 
+        progress("building the knowledge base with MkDocs")
         build_knowledge_base(site, now, out / INTERNAL_DIR)
         written.append(out / INTERNAL_DIR)
     return written

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -130,12 +131,29 @@ def build(root: Path, public_only: bool, kb_only: bool, strict: bool, out: Path 
     if public_only and kb_only:
         raise UsageError("--public-only and --kb-only exclude each other; pass at most one")
     moment = resolve_now(now)
+    progress = _progress()
+    progress("validating")
     result = validate_site(root, now=moment)
     _report(result, "text", strict)
     assert result.site is not None  # an unusable statusgen.yml is an error, reported above
-    written = build_sites(result.site, now=moment, out=out or root / "site", public=not kb_only, kb=not public_only)
+    written = build_sites(
+        result.site, now=moment, out=out or root / "site", public=not kb_only, kb=not public_only, progress=progress
+    )
+    progress("done")
     for directory in written:
         click.echo(f"statusgen: built {directory}", err=True)
+
+
+def _progress() -> Callable[[str], None]:
+    """Step names with the time since the start, on a terminal only (logs stay quiet)."""
+    if not sys.stderr.isatty():
+        return lambda step: None
+    start = time.monotonic()
+
+    def show(step: str) -> None:
+        click.echo(f"statusgen: [{time.monotonic() - start:6.1f} s] {step}", err=True)
+
+    return show
 
 
 def _ask(value: str | None, option: str, prompt: str, **kwargs: object) -> str:
