@@ -221,6 +221,27 @@ POSTMORTEM_TEXT = text(
     """
 )
 
+# Not part of the base site; a maintenance window announced but not started at NOW.
+UPCOMING = "incidents/2026/2026-12-05-database-upgrade/incident.md"
+UPCOMING_TEXT = text(
+    """
+    ---
+    title: Database upgrade
+    type: maintenance
+    visibility: public
+    components:
+      database: under_maintenance
+    scheduled:
+      start: 2026-12-05T02:00:00Z
+      end: 2026-12-05T04:00:00Z
+    updates:
+      - at: 2026-11-24T10:00:00Z
+        status: scheduled
+        message: We will upgrade the database on 5 December between 02:00 and 04:00 UTC.
+    ---
+    """
+)
+
 # Not part of the base site; a completed maintenance window.
 MAINTENANCE_TEXT = text(
     """

@@ -13,6 +13,7 @@ from conftest import (
     NOW_ISO,
     POSTMORTEM,
     POSTMORTEM_TEXT,
+    UPCOMING_TEXT,
     MakeSite,
 )
 from notify_helpers import cli, commit, init_repo
@@ -22,23 +23,6 @@ from statusgen.notify import NoticeKind, notify
 from statusgen.validate import validate_site
 
 pytestmark = pytest.mark.timeout(60)
-
-UPCOMING = """\
----
-title: Database upgrade
-type: maintenance
-visibility: public
-components:
-  database: under_maintenance
-scheduled:
-  start: 2026-12-05T02:00:00Z
-  end: 2026-12-05T04:00:00Z
-updates:
-  - at: 2026-11-24T10:00:00Z
-    status: scheduled
-    message: We will upgrade the database on 5 December between 02:00 and 04:00 UTC.
----
-"""
 
 
 def changes(root: Path, since: str) -> list[tuple[str, str, str | None]]:
@@ -91,10 +75,10 @@ def test_new_and_changed_maintenance_windows(tmp_path: Path, make_site: MakeSite
     root = make_site(tmp_path)
     first = init_repo(root)
     (root / MAINTENANCE).parent.mkdir(parents=True)
-    (root / MAINTENANCE).write_text(UPCOMING, encoding="utf-8")
+    (root / MAINTENANCE).write_text(UPCOMING_TEXT, encoding="utf-8")
     assert changes(root, first) == [("maintenance.scheduled", "2026-11-25-database-upgrade", "scheduled")]
     announced = commit(root, "announce maintenance")
-    moved = UPCOMING.replace("2026-12-05T04:00:00Z", "2026-12-05T06:00:00Z")
+    moved = UPCOMING_TEXT.replace("2026-12-05T04:00:00Z", "2026-12-05T06:00:00Z")
     (root / MAINTENANCE).write_text(moved, encoding="utf-8")
     assert changes(root, announced) == [("maintenance.changed", "2026-11-25-database-upgrade", None)]
 
@@ -130,7 +114,7 @@ def test_the_site_may_be_a_subfolder_of_the_repository(tmp_path: Path, make_site
     init_repo(tmp_path)
     first = commit(tmp_path, "again")
     (root / MAINTENANCE).parent.mkdir(parents=True)
-    (root / MAINTENANCE).write_text(UPCOMING, encoding="utf-8")
+    (root / MAINTENANCE).write_text(UPCOMING_TEXT, encoding="utf-8")
     assert changes(root, first) == [("maintenance.scheduled", "2026-11-25-database-upgrade", "scheduled")]
 
 

@@ -32,6 +32,8 @@ from conftest import (
     POSTMORTEM,
     POSTMORTEM_TEXT,
     TEMPLATE,
+    UPCOMING,
+    UPCOMING_TEXT,
     line_after_frontmatter,
     loc,
     text,
@@ -579,25 +581,6 @@ ACTIVE_TEXT = text(
 scenario("clean-active-incident-with-recent-update", {ACTIVE: ACTIVE_TEXT})
 # ... and a later NOW makes the silence a breach: see test_now_makes_an_active_incident_overdue.
 
-UPCOMING = "incidents/2026/2026-12-05-database-upgrade/incident.md"
-UPCOMING_TEXT = text(
-    """
-    ---
-    title: Database upgrade
-    type: maintenance
-    visibility: public
-    components:
-      database: under_maintenance
-    scheduled:
-      start: 2026-12-05T02:00:00Z
-      end: 2026-12-05T04:00:00Z
-    updates:
-      - at: 2026-11-24T10:00:00Z
-        status: scheduled
-        message: We will upgrade the database on 5 December between 02:00 and 04:00 UTC.
-    ---
-    """
-)
 scenario("clean-upcoming-maintenance", {UPCOMING: UPCOMING_TEXT})
 
 # More ways to be wrong.
