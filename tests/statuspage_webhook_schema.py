@@ -18,13 +18,16 @@ from __future__ import annotations
 
 from typing import Any
 
-Schema = dict[str, Any]
+# The closed sets of values are the API's (tests/statuspage_schema.py): one list of each.
+from statuspage_schema import (
+    COMPONENT_STATUSES,
+    IMPACTS,
+    INCIDENT_STATUSES,
+    INDICATORS,
+    MAINTENANCE_STATUSES,
+)
 
-COMPONENT_STATUSES = ["operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"]
-INDICATORS = ["none", "minor", "major", "critical", "maintenance"]
-INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "resolved", "postmortem"]
-MAINTENANCE_STATUSES = ["scheduled", "in_progress", "verifying", "completed"]
-IMPACTS = ["none", "minor", "major", "critical", "maintenance"]
+Schema = dict[str, Any]
 
 # ISO 8601 with a zone, with or without fractions: Statuspage's examples write both
 # 2013-05-29T15:08:51-06:00 and 2013-05-29T21:32:28Z.
