@@ -6,7 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, CONFIG_TEXT, INCIDENT, INCIDENT_TEXT, NOW, POSTMORTEM, POSTMORTEM_TEXT, MakeSite
+from conftest import (
+    CONFIG,
+    CONFIG_TEXT,
+    INCIDENT,
+    INCIDENT_TEXT,
+    NOW,
+    POSTMORTEM,
+    POSTMORTEM_TEXT,
+    UPCOMING,
+    UPCOMING_TEXT,
+    MakeSite,
+)
 from notify_helpers import commit, init_repo, with_notifications
 
 from statusgen.errors import StatusgenError
@@ -130,26 +141,9 @@ def test_chat_text_is_escaped_and_links_stay_links(tmp_path: Path, make_site: Ma
 
 
 def test_a_rescheduled_maintenance_window_says_what_it_was(tmp_path: Path, make_site: MakeSite) -> None:
-    window = """\
----
-title: Database upgrade
-type: maintenance
-visibility: public
-components:
-  database: under_maintenance
-scheduled:
-  start: 2026-12-05T02:00:00Z
-  end: 2026-12-05T04:00:00Z
-updates:
-  - at: 2026-11-24T10:00:00Z
-    status: scheduled
-    message: We will upgrade the database.
----
-"""
-    path = "incidents/2026/2026-11-24-database-upgrade/incident.md"
-    root = make_site(tmp_path, {CONFIG: with_notifications(CONFIG_TEXT, CHANNELS), path: window})
+    root = make_site(tmp_path, {CONFIG: with_notifications(CONFIG_TEXT, CHANNELS), UPCOMING: UPCOMING_TEXT})
     first = init_repo(root)
-    (root / path).write_text(window.replace("04:00:00Z", "06:00:00Z"), encoding="utf-8")
+    (root / UPCOMING).write_text(UPCOMING_TEXT.replace("04:00:00Z", "06:00:00Z"), encoding="utf-8")
     out = dry_run(root, first)
     assert "Subject: [Example Status] Maintenance changed: Database upgrade" in out
     assert "The maintenance window has changed (it was 5 Dec 2026, 03:00 CET – 05:00 CET)." in out
