@@ -251,6 +251,27 @@ def test_home_stays_small_as_history_grows(tmp_path: Path, make_site: MakeSite) 
     assert len(home.encode()) < 45_000
 
 
+def _busy_days(per_day: int) -> dict[str, str | None]:
+    """``per_day`` resolved incidents with long titles on each of the 30 days before NOW."""
+    files: dict[str, str | None] = {}
+    for offset in range(1, 31):
+        day = (NOW - dt.timedelta(days=offset)).date()
+        for n in range(per_day):
+            text = INCIDENT_TEXT.replace(
+                "title: Elevated error rates on the API", f"title: Errors on the API in region {n} " + "x" * 120
+            ).replace("2026-11-20T", f"{day.isoformat()}T")
+            files[f"incidents/{day.year}/{day.isoformat()}-api-{n:03d}/incident.md"] = text
+    return files
+
+
+def test_home_does_not_grow_with_how_busy_a_day_was(tmp_path: Path, make_site: MakeSite) -> None:
+    quiet = render(make_site(tmp_path / "quiet", _busy_days(3)))["index.html"]
+    busy = render(make_site(tmp_path / "busy", _busy_days(20)))["index.html"]
+    assert "and 17 more" in busy
+    # the same bars, the same capped history; only the "N more" counts differ
+    assert len(busy.encode()) - len(quiet.encode()) < 2_000
+
+
 def test_demo_home_page_is_under_50_kb(tmp_path: Path) -> None:
     build_sites(validate_site(tools.REPO, now=NOW).site, now=NOW, out=tmp_path, kb=False)  # type: ignore[arg-type]
     public = tmp_path / "public"

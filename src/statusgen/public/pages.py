@@ -66,6 +66,10 @@ HISTORY_MONTHS_ON_INDEX = 3
 COMPONENT_INCIDENTS = 25
 """A component page lists this many of its latest incidents; the history has them all."""
 OVERRIDES_DIR = "overrides/public"
+DAY_TITLES = 3
+"""An uptime bar's day names at most this many incidents (90 days × every component: the home
+page must not grow with how busy a day was)."""
+DAY_TITLE_LENGTH = 80
 
 STATUS_CODES: Mapping[ComponentStatus, str] = {
     ComponentStatus.OPERATIONAL: "op",
@@ -461,7 +465,10 @@ class _Builder:
             parts.append(COMPONENT_STATUS_LABELS[day.worst].lower())
         text = ", ".join(parts)
         if day.incidents:
-            text += ". " + "; ".join(self._titles.get(i, i) for i in day.incidents)
+            titles = [_shortened(self._titles.get(i, i)) for i in day.incidents[:DAY_TITLES]]
+            if len(day.incidents) > DAY_TITLES:
+                titles.append(f"and {len(day.incidents) - DAY_TITLES} more")
+            text += ". " + "; ".join(titles)
         return DayView(_DAY_CODES.get(day.worst, ""), text)
 
     def groups(self) -> tuple[tuple[ComponentView, ...], tuple[GroupView, ...]]:
@@ -501,6 +508,10 @@ def _latest_message(incident: Incident, now: dt.datetime) -> str:
 
 def _touches(incident: Incident, component_id: str) -> bool:
     return component_id in incident.components or any(component_id in u.components for u in incident.updates)
+
+
+def _shortened(title: str) -> str:
+    return title if len(title) <= DAY_TITLE_LENGTH else title[: DAY_TITLE_LENGTH - 1].rstrip() + "…"
 
 
 # --- templates ------------------------------------------------------------------------------------
