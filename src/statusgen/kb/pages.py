@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..labels import COMPONENT_STATUS_LABELS
 from ..metrics import (
     COMPLIANCE_CHECKS,
     RESPONSE_TIMES,
@@ -81,11 +82,7 @@ RUNBOOKS = "runbooks/"
 MAINTENANCE_TAG = "maintenance"
 
 _STATUS_WORDS: Mapping[ComponentStatus, str] = {
-    ComponentStatus.OPERATIONAL: "operational",
-    ComponentStatus.UNDER_MAINTENANCE: "under maintenance",
-    ComponentStatus.DEGRADED_PERFORMANCE: "degraded performance",
-    ComponentStatus.PARTIAL_OUTAGE: "partial outage",
-    ComponentStatus.MAJOR_OUTAGE: "major outage",
+    status: label.lower() for status, label in COMPONENT_STATUS_LABELS.items()
 }
 
 _UPDATE_KINDS: Mapping[str, str] = {
