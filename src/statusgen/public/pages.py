@@ -17,13 +17,14 @@ import re
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..config import Component
 from ..errors import StatusgenError
@@ -117,15 +118,22 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 
 def format_time(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> Markup:
     """``<time datetime="…+01:00">20 Nov 2026, 14:15 CET</time>``: always with its zone."""
+    return _format_time(moment, zone)
+
+
+@lru_cache(maxsize=8192)
+def _format_time(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> Markup:
+    # Cached: a page shows an update's time and its start twice (the start, the span).
     local = moment.astimezone(zone)
-    text = f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M} {local.tzname()}"
-    return Markup('<time datetime="{}">{}</time>').format(local.isoformat(), text)
+    text = f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local.hour:02d}:{local.minute:02d} {local.tzname()}"
+    return Markup(f'<time datetime="{local.isoformat()}">{escape(text)}</time>')
 
 
 def format_clock(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> Markup:
     """Time of day only, for the end of a span on the same day: ``<time …>15:50 CET</time>``."""
     local = moment.astimezone(zone)
-    return Markup('<time datetime="{}">{}</time>').format(local.isoformat(), f"{local:%H:%M} {local.tzname()}")
+    text = f"{local.hour:02d}:{local.minute:02d} {local.tzname()}"
+    return Markup(f'<time datetime="{local.isoformat()}">{escape(text)}</time>')
 
 
 def format_span(start: dt.datetime, end: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> Markup:
@@ -134,11 +142,11 @@ def format_span(start: dt.datetime, end: dt.datetime | None, zone: zoneinfo.Zone
         return format_time(start, zone)
     same_day = start.astimezone(zone).date() == end.astimezone(zone).date()
     end_text = format_clock(end, zone) if same_day else format_time(end, zone)
-    return Markup("{} – {}").format(format_time(start, zone), end_text)
+    return format_time(start, zone) + " – " + end_text
 
 
 def format_date(day: dt.date) -> Markup:
-    return Markup('<time datetime="{}">{}</time>').format(day.isoformat(), _date_text(day))
+    return Markup(f'<time datetime="{day.isoformat()}">{escape(_date_text(day))}</time>')
 
 
 def _date_text(day: dt.date, year: bool = True) -> str:
@@ -426,7 +434,8 @@ class _Builder:
             self._uptime_incidents = tuple(
                 incident
                 for incident in self.incidents
-                if any(
+                if not _over_before(incident, since)
+                and any(
                     interval.end is None or interval.end > since
                     for intervals in component_intervals(incident).values()
                     for interval in intervals
@@ -501,13 +510,26 @@ def _as_of(incident: Incident, now: dt.datetime) -> Incident:
     return replace(incident, updates=tuple(update for update in incident.updates if update.at <= now))
 
 
+def _over_before(incident: Incident, moment: dt.datetime) -> bool:
+    """Whether every interval of the incident surely ended by ``moment``: a cheap test that
+    spares most of a long history the work of :func:`component_intervals`."""
+    if incident.is_maintenance:
+        return incident.schedule is None or incident.schedule.end <= moment
+    last = incident.updates[-1] if incident.updates else None
+    return last is None or (last.status is IncidentStatus.RESOLVED and last.at <= moment)
+
+
 def _latest_message(incident: Incident, now: dt.datetime) -> str:
     published = [update for update in incident.updates if update.at <= now]
     return published[-1].message if published else ""
 
 
-def _touches(incident: Incident, component_id: str) -> bool:
-    return component_id in incident.components or any(component_id in u.components for u in incident.updates)
+def _touched(incident: Incident) -> set[str]:
+    """Ids of the components the incident names, in its own list or in an update."""
+    ids = set(incident.components)
+    for update in incident.updates:
+        ids.update(update.components)
+    return ids
 
 
 def _shortened(title: str) -> str:
@@ -551,6 +573,7 @@ def make_environment(root: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build, one set of templates: no stat of every template per page
     )
 
 
@@ -692,14 +715,17 @@ def render_pages(
         if not keys.unchanged(path, shared, fields[incident.id]):
             files.update([page("incident.html", path, incident=builder.incident(incident))])
 
+    touching: dict[str, list[Incident]] = {component.id: [] for component in view.config.components}
+    for incident in builder.incidents:
+        for component_id in _touched(incident):
+            touching.get(component_id, []).append(incident)
     for component in view.config.components:
         feeds = [
             (f"components/{component.id}/{name}", kind, label)
             for name, kind, label in (("history.atom", *_FEEDS[0][1:]), ("history.rss", *_FEEDS[1][1:]))
             if f"components/{component.id}/{name}" in available
         ]
-        touching = [i for i in builder.incidents if _touches(i, component.id)]
-        incidents = tuple(builder.incident(i) for i in touching[:COMPONENT_INCIDENTS])
+        incidents = tuple(builder.incident(i) for i in touching[component.id][:COMPONENT_INCIDENTS])
         files.update(
             [
                 page(
@@ -709,7 +735,7 @@ def render_pages(
                     incidents=incidents,
                     component_feeds=feeds,
                     badge=f"components/{component.id}/badge.svg",
-                    more=len(touching) - len(incidents),
+                    more=len(touching[component.id]) - len(incidents),
                 )
             ]
         )
