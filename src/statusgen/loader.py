@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from .problems import Level, Problem
+from .quickyaml import quick_load
 
 __all__ = [
     "Document",
@@ -249,6 +250,9 @@ def _parse(text: str, relpath: str, *, line_offset: int) -> tuple[Document | Non
     error, a tag, a duplicate or merge key, deep nesting, a shared alias — sends it through the
     slow path, which builds node by node and says exactly where each problem is.
     """
+    data = quick_load(text, _PLAIN_TAG_OF, _SCALAR_CONSTRUCTORS)
+    if data is not None:
+        return Document(relpath, data, SourceMap.lazy(text, relpath, line_offset)), []
     try:
         data = None if _nesting_mark(text) is not None else yaml.load(text, Loader=_DataLoader)  # noqa: S506
         # (a SafeLoader that builds plain data only)

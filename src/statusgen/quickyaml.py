@@ -1,0 +1,296 @@
+"""A fast reader for the plain block YAML that incident records are written in.
+
+libyaml turns every scalar into an event, a node and a Python call; for the short,
+regular frontmatter of an incident that costs about half a millisecond per file, which is
+most of ``statusgen validate`` on a long history. :func:`quick_load` reads the common
+subset line by line instead — block mappings and sequences, plain and one-line quoted
+scalars, one-line flow lists of plain words, ``|`` literal blocks, comments — and gives
+the same data libyaml would, or ``None`` the moment it meets anything else (a tag, an
+anchor, a folded or multi-line scalar, an escape, a tab, a duplicate key, a syntax error),
+so that the caller reads the file the thorough way. It never reports problems itself.
+
+Scalars are typed exactly as PyYAML types them: the same implicit resolvers decide the
+tag, the same constructors build the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+__all__ = ["quick_load"]
+
+_TAG = "tag:yaml.org,2002:"
+_STR = _TAG + "str"
+_MAX_DEPTH = 32
+
+# Characters that make a file "unusual": tabs, carriage returns and other line breaks YAML
+# knows, the characters YAML refuses, a byte order mark in the middle.
+_UNUSUAL = re.compile("[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+# A line: its indentation, a sequence dash, a `key:` (a simple word followed by a space or
+# the end of the line), and the rest.
+_LINE = re.compile(r"( *)(?:(-)(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_\-]*):(?: +|$))?(.*)")
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[-+][0-9]{2}:[0-9]{2})$").match
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+# A plain scalar whose text is its value once its tag is known: nothing to cut or refuse.
+_SIMPLE = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ](?:(?! #|: )[^\n])*(?<![: ])$").match
+_FLOW_UNUSUAL = re.compile("[,\\[\\]{}#:'\"]")
+# A plain scalar that cannot be mistaken for anything else: no indicator first, no ': '
+# inside, no ':' last, no quote or flow bracket first.
+_PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@`")
+
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+
+
+class _Decline(Exception):
+    """The text is outside the subset: let libyaml read it."""
+
+
+def quick_load(
+    text: str,
+    tag_of: dict[str, str],
+    constructors: dict[str, Callable[[Any, yaml.ScalarNode], Any]],
+) -> Any:
+    """The data of ``text``, or None when the text is outside the subset (or empty).
+
+    ``tag_of`` caches the implicit tag of plain scalar texts; ``constructors`` builds every
+    tag but ``str`` — a tag it lacks makes the text unusual.
+    """
+    if _UNUSUAL.search(text) or not text.endswith("\n"):
+        return None
+    lines = text.split("\n")
+    lines.pop()
+    try:
+        return _read(lines, tag_of, constructors)
+    except _Decline:
+        return None
+
+
+def _read(  # noqa: C901 - one pass over the lines, every case in view
+    lines: list[str],
+    tag_of: dict[str, str],
+    constructors: dict[str, Callable[[Any, yaml.ScalarNode], Any]],
+) -> Any:
+    """Block structure by indentation, one line at a time, with a stack of open containers."""
+    stack: list[Any] = []  # the open mappings and sequences, outermost first
+    indents: list[int] = []  # the column each is written at
+    root: Any = None
+    pending: tuple[Any, Any, int, bool] | None = None
+    """A ``key:`` or ``-`` with nothing after it: where a nested block would go, the column of
+    its owner, and whether a sequence at the owner's own column may be that block."""
+    index, count = 0, len(lines)
+    while index < count:
+        match = _LINE.match(lines[index])
+        index += 1
+        spaces, dash, key, rest = match.groups()  # type: ignore[union-attr]
+        if dash is None and key is None:
+            if not rest or rest[0] == "#":
+                continue  # blank or comment
+            raise _Decline  # a scalar on a line of its own: continued, or not a mapping
+        indent = len(spaces)
+        if pending is not None:
+            owner, slot, owner_indent, same_column_list = pending
+            pending = None
+            if indent > owner_indent or (same_column_list and indent == owner_indent and dash):
+                block: Any = [] if dash else {}
+                owner[slot] = block
+                stack.append(block)
+                indents.append(indent)
+        elif not stack:
+            if root is not None:
+                raise _Decline  # content after the root collection closed
+            root = [] if dash else {}
+            stack.append(root)
+            indents.append(indent)
+        while indents and indents[-1] > indent:
+            stack.pop()
+            indents.pop()
+        if not indents or indents[-1] != indent or len(stack) > _MAX_DEPTH:
+            raise _Decline
+        top = stack[-1]
+        if dash is not None:
+            if top.__class__ is not list:
+                raise _Decline
+            if key is None:
+                if not rest or rest[0] == "#":
+                    top.append(None)
+                    pending = (top, len(top) - 1, indent, False)
+                    continue
+                if rest[0] == "|":
+                    value, index = _literal(lines, rest, index, indent)
+                elif tag_of.get(rest) == _STR and _SIMPLE(rest):
+                    value = rest
+                else:
+                    value = _scalar(rest, tag_of, constructors)
+                top.append(value)
+                continue
+            # `- key: value`: a mapping written from the column of its first key
+            top = {}
+            stack[-1].append(top)
+            stack.append(top)
+            indent = match.start(3)  # type: ignore[union-attr]
+            indents.append(indent)
+        elif top.__class__ is list:
+            # a key after a sequence written at its mapping's own column ends that sequence
+            stack.pop()
+            indents.pop()
+            if not indents or indents[-1] != indent:
+                raise _Decline
+            top = stack[-1]
+        if top.__class__ is not dict or key in top or (tag_of.get(key) or _tag(key, tag_of)) != _STR:
+            raise _Decline
+        if not rest or rest[0] == "#":
+            top[key] = None
+            pending = (top, key, indent, True)
+        elif rest[0] == "|":
+            top[key], index = _literal(lines, rest, index, indent)
+        elif (tag := tag_of.get(rest)) == _STR and _SIMPLE(rest):
+            top[key] = rest  # a word seen before: most values are
+        elif tag is None and _TIMESTAMP(rest):
+            top[key] = _timestamp(rest)  # the other most common value
+        else:
+            top[key] = _scalar(rest, tag_of, constructors)
+    return root
+
+
+def _literal(lines: list[str], header: str, index: int, indent: int) -> tuple[str, int]:
+    """A ``|`` or ``|-`` block scalar whose content starts at line ``index``, inside a
+    collection written at column ``indent``; the index of the line after it."""
+    header = header.rstrip(" ")
+    if header != "|" and header != "|-":
+        raise _Decline  # keep (`|+`), indentation digits, a comment: rare, and subtle
+    count = len(lines)
+    if index < count and not lines[index].strip(" "):
+        raise _Decline  # leading empty lines: subtle too
+    margin = len(lines[index]) - len(lines[index].lstrip(" ")) if index < count else 0
+    if margin <= indent:
+        return "", index
+    content: list[str] = []
+    while index < count:
+        line = lines[index]
+        if not line:
+            content.append("")
+        elif line[:margin].strip(" "):
+            break  # a less indented line with content ends the block
+        elif not line.strip(" "):
+            raise _Decline  # a line of spaces only
+        else:
+            content.append(line[margin:])
+        index += 1
+    while content and not content[-1]:
+        content.pop()
+    text = "\n".join(content)
+    if content and header == "|":
+        text += "\n"
+    return text, index
+
+
+def _scalar(text: str, tag_of: dict[str, str], constructors: dict[str, Callable[[Any, yaml.ScalarNode], Any]]) -> Any:
+    """A one-line value: a plain or quoted scalar, or a flow list or mapping of plain words."""
+    first = text[0]
+    if first not in _PLAIN_FIRST:
+        return _plain(text, tag_of, constructors, flow=False)
+    if first == "'":
+        end = _closing_single_quote(text)
+        _only_comment(text[end + 1 :])
+        return text[1:end].replace("''", "'")
+    if first == '"':
+        end = text.find('"', 1)
+        if end < 0 or "\\" in text[:end]:
+            raise _Decline
+        _only_comment(text[end + 1 :])
+        return text[1:end]
+    if first == "[":
+        end = text.find("]")
+        if end < 0:
+            raise _Decline
+        _only_comment(text[end + 1 :])
+        inner = text[1:end].strip(" ")
+        if not inner:
+            return []
+        return [_plain(item.strip(" "), tag_of, constructors, flow=True) for item in inner.split(",")]
+    if first == "{":
+        end = text.find("}")
+        if end < 0:
+            raise _Decline
+        _only_comment(text[end + 1 :])
+        inner = text[1:end].strip(" ")
+        mapping: dict[str, Any] = {}
+        if inner:
+            for item in inner.split(","):
+                key, colon, value = item.strip(" ").partition(": ")
+                if not colon or not _WORD.fullmatch(key) or key in mapping or _tag(key, tag_of) != _STR:
+                    raise _Decline
+                mapping[key] = _plain(value.strip(" "), tag_of, constructors, flow=True)
+        return mapping
+    raise _Decline
+
+
+def _plain(
+    text: str, tag_of: dict[str, str], constructors: dict[str, Callable[[Any, yaml.ScalarNode], Any]], *, flow: bool
+) -> Any:
+    comment = text.find(" #")
+    if comment >= 0:
+        if flow:
+            raise _Decline
+        text = text[:comment]
+    text = text.rstrip(" ")
+    if not text or text[0] in _PLAIN_FIRST or ": " in text or text[-1] == ":":
+        raise _Decline
+    if flow and _FLOW_UNUSUAL.search(text):
+        raise _Decline
+    tag = tag_of.get(text)
+    if tag is None:
+        if _TIMESTAMP(text) is not None:
+            return _timestamp(text)
+        tag = _tag(text, tag_of)
+    if tag == _STR:
+        return text
+    construct = constructors.get(tag)
+    if construct is None:
+        raise _Decline
+    try:
+        return construct(_constructor, yaml.ScalarNode(tag, text))
+    except Exception as error:  # noqa: BLE001 - a value that cannot be built: the slow path says why
+        raise _Decline from error
+
+
+def _timestamp(text: str) -> dt.datetime:
+    """``YYYY-MM-DDTHH:MM:SS`` with ``Z`` or ``±HH:MM`` (checked by the caller), as PyYAML
+    builds it and the loader keeps it: an aware datetime in a fixed-offset zone."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError as error:
+        raise _Decline from error
+
+
+def _tag(text: str, tag_of: dict[str, str]) -> str:
+    tag = tag_of.get(text)
+    if tag is None:
+        tag = _resolver.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+        if len(tag_of) < 65536:
+            tag_of[text] = tag
+    return tag
+
+
+def _closing_single_quote(text: str) -> int:
+    """Where the single-quoted scalar starting at ``text[0]`` ends (``''`` is a quote)."""
+    position = 1
+    while True:
+        end = text.find("'", position)
+        if end < 0:
+            raise _Decline
+        if text[end + 1 : end + 2] != "'":
+            return end
+        position = end + 2
+
+
+def _only_comment(after: str) -> None:
+    """What follows a closed scalar on its line must be nothing or a comment."""
+    if after.strip(" ") and not (after[0] == " " and after.lstrip(" ")[0] == "#"):
+        raise _Decline
