@@ -12,6 +12,7 @@ into plain Python data here, one node at a time, so that
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import stat
 from collections.abc import Hashable
@@ -129,43 +130,53 @@ def _resolved_root(root: Path) -> Path:
     return root.resolve()
 
 
-def _inside(root: Path, relpath: str) -> bool:
-    """Whether ``root / relpath`` stays inside ``root`` once links are followed.
-
-    A path none of whose parts below the root is a link cannot leave it: that costs one
-    ``lstat`` per part instead of resolving both paths from ``/``.
-    """
-    current = root
+def _inside(root: Path, relpath: str) -> os.stat_result | None:
+    """Whether ``root / relpath`` stays inside ``root`` once links are followed: the
+    ``lstat`` of the file when no part of the path below the root is a link (the usual case,
+    one ``lstat`` per part instead of resolving both paths from ``/``), else None when it
+    leaves the root; raises OSError when a part is missing."""
+    current = os.fspath(root)
+    info: os.stat_result | None = None
     for part in relpath.split("/"):
         if part in ("", ".", ".."):
             break
-        current = current / part
-        try:
-            if stat.S_ISLNK(os.lstat(current).st_mode):
-                break
-        except OSError:
+        current = f"{current}/{part}"
+        info = os.lstat(current)
+        if stat.S_ISLNK(info.st_mode):
             break
     else:
-        return True
-    return (root / relpath).resolve().is_relative_to(_resolved_root(root))
+        if info is not None:
+            return info
+    if (root / relpath).resolve().is_relative_to(_resolved_root(root)):
+        return os.stat(root / relpath)
+    return None
 
 
 def read_text(root: Path, relpath: str) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 text file (BOM and CRLF tolerated); a problem instead of an exception."""
     full = root / relpath
     try:
-        if not _inside(root, relpath):
+        try:
+            info = _inside(root, relpath)
+        except FileNotFoundError:
+            info = None
+            if full.is_symlink():
+                return None, [_file_problem(relpath, "SG101", "is a link to nothing; point it at a file or remove it")]
+            raise
+        if info is None:
+            if full.is_symlink() and not full.exists():
+                return None, [_file_problem(relpath, "SG101", "is a link to nothing; point it at a file or remove it")]
             return None, [_file_problem(relpath, "SG101", "is a link to a file outside the site; copy the file in")]
-        if full.is_symlink() and not full.exists():
-            return None, [_file_problem(relpath, "SG101", "is a link to nothing; point it at a file or remove it")]
-        if not full.is_file():
+        if not stat.S_ISREG(info.st_mode):
             return None, [_file_problem(relpath, "SG101", "not a regular file; remove it or replace it with a file")]
-        if full.stat().st_size > _MAX_FILE_BYTES:
+        if info.st_size > _MAX_FILE_BYTES:
             return None, [_file_problem(relpath, "SG101", f"larger than {_MAX_FILE_BYTES // 2**20} MiB; split it")]
         raw = full.read_bytes()
     except RuntimeError:  # Python 3.11's resolve() on a symlink loop
         return None, [_file_problem(relpath, "SG101", "is a link that loops back on itself; remove it")]
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            return None, [_file_problem(relpath, "SG101", "is a link that loops back on itself; remove it")]
         reason = error.strerror or type(error).__name__
         return None, [_file_problem(relpath, "SG101", f"cannot be read ({reason}); check its permissions")]
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import email.utils
+import functools
 import re
 import zoneinfo
 from abc import ABC, abstractmethod
@@ -158,10 +159,15 @@ class Choice(Field):
     enum: type[StrEnum]
     allowed: tuple[str, ...] = ()
 
+    @functools.cached_property
+    def _members(self) -> dict[str, StrEnum]:
+        return {member.value: member for member in self.enum if not self.allowed or member.value in self.allowed}
+
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        member = self._members.get(value) if isinstance(value, str) else None
+        if member is not None:
+            return member
         allowed = list(self.allowed or [member.value for member in self.enum])
-        if isinstance(value, str) and value in allowed:
-            return self.enum(value)
         hint = _suggest(value, allowed) if isinstance(value, str) else ""
         return c.at_value(
             path, "SG204", f"{describe(path)} must be one of {', '.join(allowed)}, not {_kind(value)}{hint}"
