@@ -51,6 +51,7 @@ from ..timeline import StatusBoard, status_at, status_board
 from ..validate import Site
 from . import charts
 from .markdown import (
+    cell,
     drop_title,
     duration,
     escape,
@@ -112,9 +113,33 @@ class Context:
     runbook_titles: Mapping[str, str]
     """Runbook id → the title of its page (its first level-1 heading), where it has one."""
 
-    @property
+    @cached_property
     def names(self) -> dict[str, str]:
         return {component.id: component.name for component in self.site.config.components}
+
+    @cached_property
+    def cells(self) -> dict[str, IncidentCells]:
+        """The table cells of every incident, worked out once: an incident is listed on up to
+        five index pages besides its own."""
+        return {incident.id: _incident_cells(incident, self) for incident in self.incidents}
+
+    @cached_property
+    def by_component(self) -> dict[str, list[Incident]]:
+        """Incidents per component id, newest first."""
+        found: dict[str, list[Incident]] = {}
+        for incident in self.incidents:
+            for component in incident.components:
+                found.setdefault(component, []).append(incident)
+        return found
+
+    @cached_property
+    def by_runbook(self) -> dict[str, list[Incident]]:
+        """Incidents per runbook they list, newest first."""
+        found: dict[str, list[Incident]] = {}
+        for incident in self.incidents:
+            for runbook in dict.fromkeys(incident.runbooks):
+                found.setdefault(runbook, []).append(incident)
+        return found
 
     @cached_property
     def items_by_incident(self) -> dict[str, list[TrackedItem]]:
@@ -220,28 +245,48 @@ def _components(incident: Incident, ctx: Context) -> str:
     return ", ".join(escape(ctx.names.get(c, c)) for c in incident.components) or "—"
 
 
-def _incident_rows(incidents: Iterable[Incident], page: str, ctx: Context) -> list[list[str]]:
-    return [
-        [
-            f"{incident_start(incident).astimezone(ctx.zone):%Y-%m-%d}",
-            link(incident.title, page, incident_page(incident)),
-            _kind(incident),
-            _status(incident, ctx.now),
-            _components(incident, ctx),
-            _duration_text(incident, ctx.now),
-            _postmortem_text(incident, ctx),
-        ]
-        for incident in incidents
-    ]
+@dataclass(frozen=True)
+class IncidentCells:
+    """An incident's facts as table cells (inline Markdown, made safe for a cell)."""
+
+    date: str
+    kind: str
+    status: str
+    components: str
+    duration: str
+    postmortem: str
+
+
+def _incident_cells(incident: Incident, ctx: Context) -> IncidentCells:
+    return IncidentCells(
+        cell(f"{incident_start(incident).astimezone(ctx.zone):%Y-%m-%d}"),
+        cell(_kind(incident)),
+        cell(_status(incident, ctx.now)),
+        cell(_components(incident, ctx)),
+        cell(_duration_text(incident, ctx.now)),
+        cell(_postmortem_text(incident, ctx)),
+    )
+
+
+def _rows(incidents: Iterable[Incident], page: str, ctx: Context, columns: Sequence[str]) -> str:
+    """Table rows (what :func:`table` writes under its head) of ``incidents`` listed on ``page``:
+    the date, a link to the incident, then ``columns`` of its :class:`IncidentCells`."""
+    lines = []
+    for incident in incidents:
+        cells = ctx.cells[incident.id]
+        title = cell(link(incident.title, page, incident_page(incident)))
+        lines.append(" | ".join(["| " + cells.date, title, *(getattr(cells, c) for c in columns)]) + " |\n")
+    return "".join(lines)
 
 
 _INCIDENT_HEADERS = ["Date", "Incident", "Severity", "Status", "Components", "Duration", "Postmortem"]
+_INCIDENT_COLUMNS = ("kind", "status", "components", "duration", "postmortem")
 
 
 def _incident_table(incidents: Sequence[Incident], page: str, ctx: Context, empty: str = "No incidents.") -> str:
     if not incidents:
         return f"{empty}\n"
-    return table(_INCIDENT_HEADERS, _incident_rows(incidents, page, ctx))
+    return table(_INCIDENT_HEADERS, ()) + _rows(incidents, page, ctx, _INCIDENT_COLUMNS)
 
 
 # --- the incident page ----------------------------------------------------------------------
@@ -499,9 +544,12 @@ def _by_severity(ctx: Context) -> dict[str, str]:
     pages = {}
     rows = []
     times = response_times(ctx.incidents)
+    kinds: dict[str, list[Incident]] = defaultdict(list)
+    for incident in ctx.incidents:
+        kinds[_kind(incident)].append(incident)
     for severity in Severity:
         page = _severity_page(severity)
-        chosen = [i for i in ctx.incidents if i.severity is severity and not i.is_maintenance]
+        chosen = kinds[severity.value]
         resolve = times[severity]["resolve"]
         rows.append(
             [
@@ -528,7 +576,7 @@ def _by_component(ctx: Context) -> dict[str, str]:
     rows = []
     for component in ctx.site.config.components:
         page = _component_page(component.id)
-        chosen = [i for i in ctx.incidents if component.id in i.components]
+        chosen = ctx.by_component.get(component.id, [])
         latest = f"{incident_start(chosen[0]).astimezone(ctx.zone):%Y-%m-%d}" if chosen else "—"
         rows.append(
             [
@@ -886,21 +934,10 @@ def _home(content: str | None, ctx: Context) -> str:
 
 def _runbook(runbook_id: str, content: str, ctx: Context) -> str:
     page = f"{RUNBOOKS}{runbook_id}.md"
-    used = [i for i in ctx.incidents if runbook_id in i.runbooks]
+    used = ctx.by_runbook.get(runbook_id, [])
     section = "\n\n## Incidents that used this runbook\n\n" + (
-        table(
-            ["Date", "Incident", "Severity", "Status", "Postmortem"],
-            [
-                [
-                    f"{incident_start(i).astimezone(ctx.zone):%Y-%m-%d}",
-                    link(i.title, page, incident_page(i)),
-                    _kind(i),
-                    _status(i, ctx.now),
-                    _postmortem_text(i, ctx),
-                ]
-                for i in used
-            ],
-        )
+        table(["Date", "Incident", "Severity", "Status", "Postmortem"], ())
+        + _rows(used, page, ctx, ("kind", "status", "postmortem"))
         if used
         else "No incident has listed this runbook yet.\n"
     )
