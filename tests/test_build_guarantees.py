@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import INCIDENT, INCIDENT_TEXT, NOW, NOW_ISO, MakeSite
 
+from statusgen.output import SPARE
 from statusgen.public import render_public_site
 from statusgen.public.pages import make_environment
 from statusgen.validate import validate_site
@@ -44,7 +45,13 @@ def finished(process: subprocess.Popen[bytes]) -> None:
 
 
 def leftovers(out: Path) -> list[str]:
-    return sorted(path.name for path in out.iterdir() if path.name.startswith(".statusgen-") and path.is_dir())
+    """Temporary folders beside the output; the spare tree (the one before, written over by the
+    next build) is meant to stay."""
+    return sorted(
+        path.name
+        for path in out.iterdir()
+        if path.name.startswith(".statusgen-") and path.is_dir() and not path.name.startswith(SPARE)
+    )
 
 
 def test_sigkill_at_any_point_leaves_a_complete_site(make_site: MakeSite, tmp_path: Path) -> None:

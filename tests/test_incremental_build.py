@@ -14,7 +14,7 @@ from conftest import NOW
 from statusgen.build import PUBLIC_DIR, build_sites
 from statusgen.kb import CONTENT_DIR, stage_tree, staging_dir
 from statusgen.kb.engine import load_site_config, read_tree
-from statusgen.output import write_tree
+from statusgen.output import SPARE, write_tree
 from statusgen.public import MANIFEST
 from statusgen.validate import validate_site
 
@@ -132,3 +132,31 @@ def test_the_staged_knowledge_base_rewrites_only_changed_pages(tmp_path: Path) -
     rewritten = {path for path in third if third[path] != first.get(path)}
     assert any(CHANGED_ID in path for path in rewritten), sorted(rewritten)  # its page
     assert len(rewritten) <= 3, sorted(rewritten)  # and at most the pages that quote its updates
+
+
+def test_a_damaged_spare_tree_does_not_reach_the_output(tmp_path: Path) -> None:
+    """The tree before the current one stays beside it and the next build is written over it:
+    whatever a killed build (or anyone) left in it, the result equals a cold build."""
+    root = demo_site(tmp_path / "site")
+    public_build(root, tmp_path / "out")
+    public = public_build(root, tmp_path / "out")
+    spare = tmp_path / "out" / f"{SPARE}{PUBLIC_DIR}"
+    assert contents(spare) == contents(public)
+    (spare / "stray.html").write_text("left behind", encoding="utf-8")
+    (spare / "incidents/extra/deep").mkdir(parents=True)
+    (spare / "incidents/extra/deep/index.html").write_text("left behind", encoding="utf-8")
+    page = spare / f"incidents/{CHANGED_ID}/index.html"
+    page.unlink()
+    page.mkdir()  # a folder where a page goes
+    shutil.rmtree(spare / "history")
+    (spare / "history").write_text("a file where a folder goes", encoding="utf-8")
+    (spare / "style.css").unlink()
+    (spare / "style.css").symlink_to(tmp_path / "site" / "statusgen.yml")
+    expected = contents(public)
+    text = (root / CHANGED).read_text(encoding="utf-8")
+    (root / CHANGED).write_text(text.replace(OLD_TEXT, "We are looking into"), encoding="utf-8")
+    incremental = contents(public_build(root, tmp_path / "out"))
+    cold = contents(public_build(root, tmp_path / "cold"))
+    assert incremental == cold and incremental != expected
+    assert not (public / "stray.html").exists() and not (public / "incidents/extra").exists()
+    assert not any(path.is_symlink() for path in public.rglob("*"))

@@ -26,7 +26,7 @@ from conftest import (
 import statusgen.public
 from statusgen.build import build_sites
 from statusgen.cli import main
-from statusgen.output import LOCK_FILE
+from statusgen.output import LOCK_FILE, SPARE
 from statusgen.validate import validate_site
 
 
@@ -40,8 +40,9 @@ def tree(root: Path) -> dict[str, str]:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Temporary directories a build left beside its output (the lock file is meant to stay)."""
-    return sorted(entry.name for entry in out.iterdir() if entry.name != "public" and entry.name != LOCK_FILE)
+    """Temporary directories a build left beside its output (the lock file and the spare tree
+    are meant to stay)."""
+    return sorted(entry.name for entry in out.iterdir() if entry.name not in ("public", LOCK_FILE, SPARE + "public"))
 
 
 def cli_build(root: Path, out: Path, now: str = NOW_ISO) -> None:
@@ -64,8 +65,9 @@ def test_a_later_now_changes_the_home_page(tmp_path: Path) -> None:
     assert home[0] != home[1]
 
 
+@pytest.mark.parametrize("renderer", ["render_feeds", "render_sitemap"])
 def test_a_failing_renderer_leaves_the_previous_site_untouched(
-    tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, renderer: str
 ) -> None:
     root = make_site(tmp_path / "site")
     out = tmp_path / "out"
@@ -75,7 +77,7 @@ def test_a_failing_renderer_leaves_the_previous_site_untouched(
     def broken(*args: object, **kwargs: object) -> dict[str, bytes]:
         raise RuntimeError("renderer failed halfway")
 
-    monkeypatch.setattr(statusgen.public, "render_pages", broken)
+    monkeypatch.setattr(statusgen.public, renderer, broken)
     site = validate_site(root, now=NOW).site
     assert site is not None
     with pytest.raises(RuntimeError, match="halfway"):
@@ -108,6 +110,36 @@ def test_a_write_failing_halfway_leaves_the_previous_site_untouched(
         build_sites(site, now=NOW, out=out, kb=False)
     monkeypatch.undo()
     assert len(written) == 10
+    assert tree(out / "public") == before
+    assert leftovers(out) == []
+
+
+def test_worker_processes_write_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli_build(tools.REPO, tmp_path / "one")
+    monkeypatch.setattr(statusgen.public, "worker_count", lambda items, least: 3)
+    cli_build(tools.REPO, tmp_path / "two")
+    cli_build(tools.REPO, tmp_path / "two", now="2026-11-30T12:00:00Z")
+    cli_build(tools.REPO, tmp_path / "two")  # written over the spare, which has the previous tree
+    assert tree(tmp_path / "one" / "public") == tree(tmp_path / "two" / "public")
+
+
+def test_a_failing_worker_process_leaves_the_previous_site_untouched(
+    tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(tmp_path / "site", {MAINTENANCE: MAINTENANCE_TEXT})
+    out = tmp_path / "out"
+    cli_build(root, out)
+    before = tree(out / "public")
+    monkeypatch.setattr(statusgen.public, "worker_count", lambda items, least: 2)
+
+    def broken(self: statusgen.public.PublicPages, index: int) -> object:
+        raise RuntimeError("a month failed in its worker")
+
+    monkeypatch.setattr(statusgen.public.PublicPages, "month", broken)
+    site = validate_site(root, now=NOW).site
+    assert site is not None
+    with pytest.raises(RuntimeError, match="a month failed in its worker"):
+        build_sites(site, now=NOW, out=out, kb=False)
     assert tree(out / "public") == before
     assert leftovers(out) == []
 

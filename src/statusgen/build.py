@@ -1,8 +1,8 @@
 """``statusgen build``: one validated site in, the public site and the knowledge base out.
 
-Read top to bottom: validate (by the caller), render the public site to bytes in memory —
-all but the pages the previous build's manifest shows unchanged — and write it as a whole
-(unchanged files are hard links to the previous tree's); stage and build the knowledge base.
+Read top to bottom: validate (by the caller), render the public site — all but the pages the
+previous build's manifest shows unchanged — and write it file by file into a new tree (unchanged
+files are hard links to the previous tree's); stage and build the knowledge base.
 Each output directory is replaced only when its build succeeded.
 """
 
@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from .output import write_tree
+from .output import new_tree
 from .validate import Site
 
 __all__ = ["PUBLIC_DIR", "INTERNAL_DIR", "build_sites"]
@@ -42,18 +42,15 @@ def build_sites(
     if public:
         progress("rendering the public site")
         # Imported here so that `statusgen validate` does not pay for the renderers.
-        from .public import MANIFEST, read_manifest, render_public_changes
+        from .public import MANIFEST, read_manifest, write_public_site
 
         destination = out / PUBLIC_DIR
         try:
             previous = read_manifest((destination / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             previous = {}
-        rendered = render_public_changes(
-            site, now, previous, lambda path: (destination / path).is_file() and not (destination / path).is_symlink()
-        )
-        progress(f"writing the public site ({len(rendered.files)} files, {len(rendered.kept)} pages unchanged)")
-        write_tree(destination, rendered.files, keep=rendered.kept)
+        with new_tree(destination, reuse=True) as writer:
+            write_public_site(site, now, writer, previous)
         written.append(out / PUBLIC_DIR)
     if kb:
         from .kb import build_knowledge_base

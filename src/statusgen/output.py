@@ -17,14 +17,17 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-__all__ = ["LOCK_FILE", "output_lock", "replace_tree", "staged_tree", "write_tree"]
+__all__ = ["LOCK_FILE", "SPARE", "TreeWriter", "new_tree", "output_lock", "replace_tree", "staged_tree", "write_tree"]
 
 _PREFIX = ".statusgen-"
+SPARE = _PREFIX + "spare-"
+"""The spare tree of ``<name>`` is ``SPARE + <name>``, beside it (see :func:`new_tree`)."""
 LOCK_FILE = ".statusgen.lock"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -72,7 +75,7 @@ def output_lock(folder: Path) -> Iterator[None]:
 
 def _recover(folder: Path) -> None:
     for leftover in sorted(folder.glob(_PREFIX + "*")):
-        if leftover.name == LOCK_FILE or not leftover.is_dir():
+        if leftover.name == LOCK_FILE or leftover.name.startswith(SPARE) or not leftover.is_dir():
             continue
         retired = leftover / "tree"
         if leftover.name.startswith(_PREFIX + "old-") and retired.is_dir():
@@ -123,26 +126,154 @@ def write_tree(destination: Path, files: Mapping[str, bytes], *, keep: Iterable[
     rsync and browsers' caches see no change). ``keep`` names files taken unchanged from the
     current tree without being rendered at all (the build manifest vouches for them).
     """
-    with staged_tree(destination) as staging:
-        made: set[Path] = set()
-
-        def target_of(relpath: str) -> Path:
-            # The staging folder is new and holds no links (none are ever made in it), so a
-            # relative path without empty, '.' or '..' parts cannot leave it.
-            if relpath.startswith("/") or {"", ".", ".."} & set(relpath.split("/")):
-                raise ValueError(f"refusing to write outside the output: {relpath}")
-            target = staging / relpath
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            return target
-
+    with new_tree(destination) as writer:
         for relpath in sorted(keep):
-            _link(destination / relpath, target_of(relpath))
+            writer.keep(relpath)
         for relpath in sorted(files):
-            target, content = target_of(relpath), files[relpath]
-            if not (_same_bytes(destination / relpath, content) and _link(destination / relpath, target, strict=False)):
-                target.write_bytes(content)
+            writer.write(relpath, files[relpath])
+
+
+@contextmanager
+def new_tree(destination: Path, *, reuse: bool = False) -> Iterator[TreeWriter]:
+    """A :class:`TreeWriter` for the next tree of ``destination``, swapped in when the block
+    succeeds; whatever the writer was not given is not in the new tree.
+
+    With ``reuse``, the tree the previous build replaced is kept beside ``destination`` (the
+    spare: ``.statusgen-spare-<name>``) and the next build is written over it, changing only the
+    files that differ: a large site then costs no directory creation or removal. The spare is
+    only ever a staging folder: it is surveyed afresh each time (a killed build may have left it
+    half written), and files are replaced, never written in place (they are hard links shared
+    with the live tree).
+    """
+    with output_lock(destination.parent):
+        spare = destination.parent / f"{SPARE}{destination.name}"
+        reused = reuse and spare.is_dir() and not spare.is_symlink()
+        staging = (
+            spare if reused else Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{destination.name}-", dir=destination.parent))
+        )
+        writer = TreeWriter(staging, destination, survey=_survey(staging) if reused else None)
+        try:
+            yield writer
+            writer.prune()
+            os.chmod(staging, 0o755)
+            replace_tree(staging, destination)
+            if reuse and not reused and staging.is_dir():
+                os.replace(staging, spare)  # the old tree, from now on the spare
+        finally:
+            if not reused:
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _survey(root: Path) -> tuple[dict[str, int], set[str]]:
+    """Every entry below ``root``: files (anything but a directory) with their inode, and folders."""
+    files: dict[str, int] = {}
+    folders: set[str] = set()
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(os.path.join(root, folder) if folder else root) as entries:
+            for entry in entries:
+                relpath = folder + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(relpath)
+                    pending.append(relpath + "/")
+                else:
+                    files[relpath] = entry.inode()
+    return files, folders
+
+
+class TreeWriter:
+    """Writes one new tree, file by file, into a staging folder; :func:`new_tree` swaps it in.
+
+    Safe to use from forked processes at once, each writing its own files: a file unchanged
+    from the current tree is a hard link to it, anything else a new file.
+    """
+
+    def __init__(self, staging: Path, current: Path, *, survey: tuple[dict[str, int], set[str]] | None = None):
+        self.staging = str(staging)
+        self.current = str(current)
+        self._old_files, self._old_folders = survey if survey is not None else ({}, set())
+        self._folders = set(self._old_folders)
+        self.written: set[str] = set()
+        """Every path given to this writer (in this process)."""
+
+    def current_inode(self, relpath: str) -> int | None:
+        """The inode of the current tree's regular file at ``relpath``; None if there is none."""
+        try:
+            info = os.lstat(os.path.join(self.current, relpath))
+        except OSError:
+            return None
+        return info.st_ino if stat.S_ISREG(info.st_mode) else None
+
+    def keep(self, relpath: str) -> None:
+        """Take the current tree's file at ``relpath`` as it is."""
+        inode = self.current_inode(relpath)
+        if inode is None:
+            raise ValueError(f"refusing to keep what is not a regular file: {self.current}/{relpath}")
+        target = self._target(relpath, inode)
+        if target is not None:
+            _link(Path(self.current, relpath), Path(target))
+
+    def write(self, relpath: str, content: bytes) -> None:
+        """``content`` at ``relpath``: a link to the current file when its bytes are the same."""
+        source = os.path.join(self.current, relpath)
+        inode = self.current_inode(relpath) if _same_bytes(Path(source), content) else None
+        target = self._target(relpath, inode)
+        if target is None:
+            return
+        if inode is None or not _link(Path(source), Path(target), strict=False):
+            Path(target).write_bytes(content)
+
+    def _target(self, relpath: str, inode: int | None) -> str | None:
+        """Where ``relpath`` goes in the staging folder, ready to be created; None when the
+        staging folder already holds the current tree's file ``inode`` there."""
+        # The staging folder holds no links but the spare's (whose files are removed before
+        # anything is written in their place), so a relative path without empty, '.' or '..'
+        # parts cannot leave it.
+        parts = relpath.split("/")
+        if relpath.startswith("/") or {"", ".", ".."} & set(parts):
+            raise ValueError(f"refusing to write outside the output: {relpath}")
+        self.written.add(relpath)
+        target = os.path.join(self.staging, relpath)
+        old = self._old_files.pop(relpath, None)
+        if old is not None:
+            if old == inode:
+                return None
+            os.unlink(target)
+        elif relpath in self._old_folders:
+            shutil.rmtree(target, ignore_errors=True)
+        folder = relpath.rpartition("/")[0]
+        if folder and folder not in self._folders:
+            for depth in range(1, len(parts)):
+                above = "/".join(parts[:depth])
+                if self._old_files.pop(above, None) is not None:  # a file of the spare where a folder must be
+                    with suppress(FileNotFoundError):  # (or another process's writer removed it)
+                        os.unlink(os.path.join(self.staging, above))
+            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+            for depth in range(1, len(parts)):
+                self._folders.add("/".join(parts[:depth]))
+        return target
+
+    def add_written(self, relpaths: Iterable[str]) -> None:
+        """Count in the paths that forked copies of this writer wrote."""
+        self.written.update(relpaths)
+
+    def prune(self) -> None:
+        """Remove what the spare held beyond the new tree."""
+        needed = {relpath.rpartition("/")[0] for relpath in self.written}
+        for folder in list(needed):
+            while "/" in folder:
+                folder = folder.rpartition("/")[0]
+                needed.add(folder)
+        # What a forked copy of this writer turned from a file into a folder or back is in
+        # ``needed`` or ``written``: it stays.
+        for relpath in self._old_files:
+            if relpath not in self.written and relpath not in needed:
+                with suppress(FileNotFoundError):
+                    os.unlink(os.path.join(self.staging, relpath))
+        for folder in sorted(self._old_folders - needed - self.written, key=lambda f: f.count("/"), reverse=True):
+            with suppress(FileNotFoundError):
+                os.rmdir(os.path.join(self.staging, folder))
 
 
 def _same_bytes(path: Path, content: bytes) -> bool:

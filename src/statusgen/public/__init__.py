@@ -20,24 +20,37 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..config import Config
+from ..output import TreeWriter
 from ..validate import Site
-from .api import render_api
+from .api import API_FILES, render_api
 from .badges import render_badges
-from .calendar import render_calendar
+from .calendar import CALENDAR_PATH, render_calendar
 from .feeds import render_feeds
-from .pages import PageKeys, make_environment, render_pages, stylesheet
+from .pages import PageKeys, PublicPages, make_environment, stylesheet
+from .parallel import Forked, worker_count
 from .sitemap import render_sitemap
 from .view import public_view
 
-__all__ = ["MANIFEST", "PublicRender", "read_manifest", "render_public_site", "render_public_changes"]
+__all__ = [
+    "MANIFEST",
+    "PublicRender",
+    "machine_paths",
+    "read_manifest",
+    "render_public_site",
+    "render_public_changes",
+    "write_public_site",
+]
 
 MANIFEST = ".statusgen-manifest.json"
 """The build manifest, inside the public tree so that it always describes the tree it is in:
 the key of every incident and month page (see :class:`statusgen.public.pages.PageKeys`)."""
 _MANIFEST_FORMAT = 1
+_PARALLEL_FROM = 400
+"""Incidents from which the months are rendered by worker processes (forking costs ~10 ms)."""
 
 
 @dataclass(frozen=True)
@@ -71,22 +84,101 @@ def render_public_changes(
     previous: Mapping[str, str] | None = None,
     reusable: Callable[[str], bool] | None = None,
 ) -> PublicRender:
-    """The public site as of ``now``, leaving out the pages whose keys equal ``previous``
-    (a previous build's manifest) and that are still ``reusable`` (present in its tree)."""
+    """The public site as of ``now``, in memory, leaving out the pages whose keys equal
+    ``previous`` (a previous build's manifest) and that are still ``reusable`` (present in its
+    tree)."""
+    files: dict[str, bytes] = {}
+    kept = _render(site, now, previous or {}, reusable or (lambda path: False), lambda part: _merge(files, part))
+    return PublicRender(dict(sorted(files.items())), frozenset(kept))
+
+
+def write_public_site(site: Site, now: dt.datetime, writer: TreeWriter, previous: Mapping[str, str]) -> None:
+    """Give ``writer`` every file of the public site as of ``now``: a page whose key equals
+    ``previous`` (the current tree's manifest) is kept from the current tree unrendered.
+
+    On a large site the months of the history (each with its incident pages) are rendered and
+    written by forked worker processes, while this one renders the rest."""
+    _render(site, now, previous, lambda path: writer.current_inode(path) is not None, None, writer)
+
+
+def machine_paths(config: Config) -> list[str]:
+    """What the feeds, the API, the calendar and the badges write, known before they run: the
+    pages link to them, and are rendered at the same time."""
+    paths = ["history.atom", "history.rss", CALENDAR_PATH, "badge.svg", *(f"api/v2/{name}" for name in API_FILES)]
+    for component in config.components:
+        paths += [f"components/{component.id}/{name}" for name in ("history.atom", "history.rss", "badge.svg")]
+    return sorted(paths)
+
+
+def _render(
+    site: Site,
+    now: dt.datetime,
+    previous: Mapping[str, str],
+    reusable: Callable[[str], bool],
+    collect: Callable[[dict[str, bytes]], None] | None,
+    writer: TreeWriter | None = None,
+) -> set[str]:
+    """Render the public site: to ``collect`` (in memory), or to ``writer`` (which also keeps
+    the unchanged pages and takes the months from worker processes). Returns the kept pages."""
     keys = PageKeys(previous, reusable)
     view = public_view(site, now)
-    files: dict[str, bytes] = {}
-    for part in (render_feeds(view), render_api(view), render_calendar(view), render_badges(view)):
-        _merge(files, part)
-    pages = render_pages(
-        view, env=make_environment(site.root), css=stylesheet(site.root), machine_paths=sorted(files), keys=keys
+    declared = machine_paths(view.config)
+    pages = PublicPages(
+        view, env=make_environment(site.root), css=stylesheet(site.root), machine_paths=declared, keys=keys
     )
-    _merge(files, pages)
-    page_paths = sorted({*keys.kept, *(path for path in pages if path.endswith(".html") and path != "404.html")})
-    _merge(files, render_sitemap(view, page_paths))
+    claimed: set[str] = set()
+
+    def give(part: dict[str, bytes]) -> None:
+        clash = claimed & part.keys()
+        if clash:
+            raise RuntimeError(f"two public renderers wrote the same files: {', '.join(sorted(clash))}")
+        claimed.update(part)
+        if collect is not None:
+            collect(part)
+        if writer is not None:
+            for path in sorted(part):
+                writer.write(path, part[path])
+
+    def months(indexes: Sequence[int]) -> tuple[dict[str, str], set[str], dict[str, bytes]]:
+        rendered: dict[str, bytes] = {}
+        for index in indexes:
+            for path, content in pages.month(index):
+                if writer is not None:
+                    writer.write(path, content)
+                else:
+                    rendered[path] = content
+        if writer is not None:
+            for path in sorted(keys.kept):
+                writer.keep(path)
+        return keys.keys, keys.kept, rendered
+
+    indexes = range(len(pages.months))
+    workers = Forked(months, indexes, worker_count(len(view.incidents), least=_PARALLEL_FROM) if writer else 0)
+    try:
+        machine: dict[str, bytes] = {}
+        for part in (render_feeds(view), render_api(view), render_calendar(view), render_badges(view)):
+            _merge(machine, part)
+        if sorted(machine) != declared:
+            raise RuntimeError(f"the machine outputs are not the ones declared: {sorted(machine)} != {declared}")
+        give(machine)
+        shared = pages.shared()
+        give(shared)
+        for page_keys, kept, rendered in workers.results():
+            keys.keys.update(page_keys)
+            keys.kept.update(kept)
+            give(rendered)
+    except BaseException:
+        workers.stop()
+        raise
+    month_pages = [path for index in indexes for path in pages.month_paths(index)]
+    if writer is not None:
+        claimed.update(month_pages)
+        writer.add_written(month_pages)
+    page_paths = sorted(path for path in {*shared, *month_pages} if path.endswith(".html") and path != "404.html")
+    give(render_sitemap(view, page_paths))
     manifest = {"format": _MANIFEST_FORMAT, "pages": dict(sorted(keys.keys.items()))}
-    _merge(files, {MANIFEST: (json.dumps(manifest, indent=0) + "\n").encode("utf-8")})
-    return PublicRender(dict(sorted(files.items())), frozenset(keys.kept))
+    give({MANIFEST: (json.dumps(manifest, indent=0) + "\n").encode("utf-8")})
+    return keys.kept
 
 
 def _merge(files: dict[str, bytes], part: dict[str, bytes]) -> None:

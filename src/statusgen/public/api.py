@@ -53,6 +53,7 @@ from .markup import markdown_to_html, plain_paragraphs
 from .view import PublicView
 
 __all__ = [
+    "API_FILES",
     "API_INCIDENTS",
     "AUTO_COMPLETED",
     "AUTO_IN_PROGRESS",
@@ -63,6 +64,17 @@ __all__ = [
     "render_api",
 ]
 
+API_FILES = (
+    "summary.json",
+    "status.json",
+    "components.json",
+    "incidents.json",
+    "incidents/unresolved.json",
+    "scheduled-maintenances.json",
+    "scheduled-maintenances/upcoming.json",
+    "scheduled-maintenances/active.json",
+)
+"""The files of ``api/v2/``."""
 API_INCIDENTS = 50
 """How many incidents ``incidents.json`` and ``scheduled-maintenances.json`` list, as Statuspage."""
 

@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import re
 import zoneinfo
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -47,6 +47,7 @@ from .view import PublicView, public_postmortem
 __all__ = [
     "COMPONENT_INCIDENTS",
     "PageKeys",
+    "PublicPages",
     "HISTORY_MONTHS_ON_INDEX",
     "RECENT_DAYS",
     "RECENT_LIMIT",
@@ -666,6 +667,164 @@ def _public_fields(incident: Incident, now: dt.datetime) -> tuple[object, ...]:
 # --- the pages ------------------------------------------------------------------------------------
 
 
+class PublicPages:
+    """Every HTML page of one build and the stylesheet, in two kinds of work:
+
+    - :meth:`shared`: the pages that show the whole site (home, components, the history's
+      index, 404) and the stylesheet;
+    - :meth:`month`: one month of the history, its incident pages and its own page. Months are
+      independent of each other, so forked worker processes can render them at once.
+
+    With ``keys``, incident and month pages that did not change since the previous build are
+    left out (see :class:`PageKeys`).
+    """
+
+    def __init__(
+        self,
+        view: PublicView,
+        *,
+        env: jinja2.Environment,
+        css: bytes,
+        machine_paths: Sequence[str] = (),
+        keys: PageKeys | None = None,
+    ) -> None:
+        self.view = view
+        self.env = env
+        self.css = css
+        self.keys = keys if keys is not None else PageKeys()
+        self.builder = builder = _Builder(view)
+        available = set(machine_paths)
+        self.available = available
+        css_version = hashlib.sha256(css).hexdigest()[:10]
+        indicator_code = INDICATOR_CODES[view.board.indicator]
+        self.site = {
+            "name": view.config.name,
+            "language": view.config.language,
+            "zone_name": view.config.time_zone,
+            "zone_abbreviations": _zone_abbreviations(view),
+            "atom": "history.atom" if "history.atom" in available else None,
+            "rss": "history.rss" if "history.rss" in available else None,
+            "calendar": "maintenance.ics" if "maintenance.ics" in available else None,
+            "api": "api/v2/summary.json" if "api/v2/summary.json" in available else None,
+            "feeds": [feed for feed in _FEEDS if feed[0] in available],
+            "favicon": _favicon(indicator_code),
+            "stylesheet": f"{STYLESHEET}?v={css_version}",
+        }
+        self._templates: dict[str, jinja2.Template] = {}
+        self.shared_key = hashlib.sha256(repr((_code_digest(env), view.config, self.site)).encode("utf-8")).hexdigest()
+
+        by_month: dict[tuple[int, int], list[Incident]] = {}
+        for incident in builder.incidents:
+            local = builder.start_of(incident).astimezone(view.zone)
+            by_month.setdefault((local.year, local.month), []).append(incident)
+        for entries in by_month.values():
+            entries.sort(key=lambda i: (builder.start_of(i), i.id), reverse=True)
+        today = view.now.astimezone(view.zone)
+        newest = max([(today.year, today.month), *by_month])
+        oldest = min([(today.year, today.month), *by_month])
+        months: list[tuple[int, int]] = []
+        cursor = newest
+        while cursor >= oldest:
+            months.append(cursor)
+            cursor = (cursor[0] - 1, 12) if cursor[1] == 1 else (cursor[0], cursor[1] - 1)
+        self.months = months
+        """Every month from the current one back to the oldest incident's, newest first."""
+        self.by_month = by_month
+        self.month_views = [
+            MonthView(_month_label(month), f"history/{_month_slug(month)}/", len(by_month.get(month, [])), ())
+            for month in months
+        ]
+        """The months without their entries (as the archive shows them)."""
+        years: dict[int, list[MonthView]] = {}
+        for month, month_entry in zip(months, self.month_views, strict=True):
+            years.setdefault(month[0], []).append(month_entry)
+        self.archive = tuple(YearView(year, tuple(entries)) for year, entries in years.items())
+        self.outline = tuple((entry.label, entry.path, entry.count) for entry in self.month_views)
+
+    def page(self, template: str, path: str, *, prefix: str | None = None, **context: Any) -> tuple[str, bytes]:
+        depth = path.count("/")
+        relative = prefix if prefix is not None else ("../" * depth or "./")
+        canonical = self.view.url(path.removesuffix("index.html"))
+        if template not in self._templates:
+            self._templates[template] = self.env.get_template(template)
+        html = self._templates[template].render(site=self.site, root=relative, canonical=canonical, **context)
+        return path, html.encode("utf-8")
+
+    def filled(self, index: int) -> MonthView:
+        return replace(
+            self.month_views[index],
+            incidents=tuple(self.builder.incident(i) for i in self.by_month.get(self.months[index], [])),
+        )
+
+    def shared(self) -> dict[str, bytes]:
+        """The stylesheet, the home page, the component pages, the history's index and 404."""
+        view, builder, page = self.view, self.builder, self.page
+        files: dict[str, bytes] = {STYLESHEET: self.css}
+        loose, groups = builder.groups()
+        files.update([page("home.html", "index.html", **_home_context(view, builder), loose=loose, groups=groups)])
+
+        touching: dict[str, list[Incident]] = {component.id: [] for component in view.config.components}
+        for incident in builder.incidents:
+            for component_id in _touched(incident):
+                touching.get(component_id, []).append(incident)
+        for component in view.config.components:
+            feeds = [
+                (f"components/{component.id}/{name}", kind, label)
+                for name, kind, label in (("history.atom", *_FEEDS[0][1:]), ("history.rss", *_FEEDS[1][1:]))
+                if f"components/{component.id}/{name}" in self.available
+            ]
+            incidents = tuple(builder.incident(i) for i in touching[component.id][:COMPONENT_INCIDENTS])
+            files.update(
+                [
+                    page(
+                        "component.html",
+                        f"{PublicView.component_path(component.id)}index.html",
+                        component=builder.component(component),
+                        incidents=incidents,
+                        component_feeds=feeds,
+                        badge=f"components/{component.id}/badge.svg",
+                        more=len(touching[component.id]) - len(incidents),
+                    )
+                ]
+            )
+
+        latest = tuple(self.filled(index) for index in range(min(HISTORY_MONTHS_ON_INDEX, len(self.months))))
+        files.update([page("history.html", "history/index.html", months=latest, archive=self.archive)])
+        files.update([page("404.html", "404.html", prefix=view.base_path)])
+        return files
+
+    def month_paths(self, index: int) -> list[str]:
+        """The pages of the ``index``-th month (newest first): its incidents', then its own."""
+        entries = self.by_month.get(self.months[index], [])
+        return [f"{PublicView.incident_path(i)}index.html" for i in entries] + [
+            f"{self.month_views[index].path}index.html"
+        ]
+
+    def month(self, index: int) -> Iterator[tuple[str, bytes]]:
+        """The pages of the ``index``-th month whose keys changed: its incident pages, then
+        its own page (the newest first, as :attr:`months`)."""
+        view, keys = self.view, self.keys
+        entries = self.by_month.get(self.months[index], [])
+        listed = []
+        for incident in entries:
+            path = f"{PublicView.incident_path(incident)}index.html"
+            fields = _public_fields(incident, view.now)
+            listed.append(fields)
+            if not keys.unchanged(path, self.shared_key, fields):
+                yield self.page("incident.html", path, incident=self.builder.incident(incident))
+        views = self.month_views
+        path = f"{views[index].path}index.html"
+        if not keys.unchanged(path, self.shared_key, index, self.outline, tuple(listed)):
+            yield self.page(
+                "month.html",
+                path,
+                month=self.filled(index),
+                newer=views[index - 1] if index > 0 else None,
+                older=views[index + 1] if index + 1 < len(views) else None,
+                archive=self.archive,
+            )
+
+
 def render_pages(
     view: PublicView,
     *,
@@ -674,74 +833,11 @@ def render_pages(
     machine_paths: Sequence[str] = (),
     keys: PageKeys | None = None,
 ) -> dict[str, bytes]:
-    """Every HTML page and the stylesheet. ``machine_paths`` are the feed, API and calendar
-    files of the same build: pages link to those that exist. With ``keys``, incident and
-    month pages that did not change since the previous build are left out (see
-    :class:`PageKeys`)."""
-    keys = keys if keys is not None else PageKeys()
-    builder = _Builder(view)
-    available = set(machine_paths)
-    css_version = hashlib.sha256(css).hexdigest()[:10]
-    indicator_code = INDICATOR_CODES[view.board.indicator]
-    site = {
-        "name": view.config.name,
-        "language": view.config.language,
-        "zone_name": view.config.time_zone,
-        "zone_abbreviations": _zone_abbreviations(view),
-        "atom": "history.atom" if "history.atom" in available else None,
-        "rss": "history.rss" if "history.rss" in available else None,
-        "calendar": "maintenance.ics" if "maintenance.ics" in available else None,
-        "api": "api/v2/summary.json" if "api/v2/summary.json" in available else None,
-        "feeds": [feed for feed in _FEEDS if feed[0] in available],
-        "favicon": _favicon(indicator_code),
-        "stylesheet": f"{STYLESHEET}?v={css_version}",
-    }
-
-    def page(template: str, path: str, *, prefix: str | None = None, **context: Any) -> tuple[str, bytes]:
-        depth = path.count("/")
-        relative = prefix if prefix is not None else ("../" * depth or "./")
-        canonical = view.url(path.removesuffix("index.html"))
-        html = env.get_template(template).render(site=site, root=relative, canonical=canonical, **context)
-        return path, html.encode("utf-8")
-
-    shared = hashlib.sha256(repr((_code_digest(env), view.config, site)).encode("utf-8")).hexdigest()
-    files: dict[str, bytes] = {STYLESHEET: css}
-    loose, groups = builder.groups()
-    files.update([page("home.html", "index.html", **_home_context(view, builder), loose=loose, groups=groups)])
-
-    fields = {incident.id: _public_fields(incident, view.now) for incident in builder.incidents}
-    for incident in builder.incidents:
-        path = f"{PublicView.incident_path(incident)}index.html"
-        if not keys.unchanged(path, shared, fields[incident.id]):
-            files.update([page("incident.html", path, incident=builder.incident(incident))])
-
-    touching: dict[str, list[Incident]] = {component.id: [] for component in view.config.components}
-    for incident in builder.incidents:
-        for component_id in _touched(incident):
-            touching.get(component_id, []).append(incident)
-    for component in view.config.components:
-        feeds = [
-            (f"components/{component.id}/{name}", kind, label)
-            for name, kind, label in (("history.atom", *_FEEDS[0][1:]), ("history.rss", *_FEEDS[1][1:]))
-            if f"components/{component.id}/{name}" in available
-        ]
-        incidents = tuple(builder.incident(i) for i in touching[component.id][:COMPONENT_INCIDENTS])
-        files.update(
-            [
-                page(
-                    "component.html",
-                    f"{PublicView.component_path(component.id)}index.html",
-                    component=builder.component(component),
-                    incidents=incidents,
-                    component_feeds=feeds,
-                    badge=f"components/{component.id}/badge.svg",
-                    more=len(touching[component.id]) - len(incidents),
-                )
-            ]
-        )
-
-    files.update(_history_pages(view, builder, page, lambda path, *parts: keys.unchanged(path, shared, *parts), fields))
-    files.update([page("404.html", "404.html", prefix=view.base_path)])
+    """Every HTML page and the stylesheet, in memory (see :class:`PublicPages`)."""
+    pages = PublicPages(view, env=env, css=css, machine_paths=machine_paths, keys=keys)
+    files = pages.shared()
+    for index in range(len(pages.months)):
+        files.update(pages.month(index))
     return files
 
 
@@ -782,65 +878,3 @@ def _home_context(view: PublicView, builder: _Builder) -> dict[str, Any]:
         "recent_days": RECENT_DAYS,
         "recent_more": len(recent) - len(shown),
     }
-
-
-def _history_pages(
-    view: PublicView,
-    builder: _Builder,
-    page: Callable[..., tuple[str, bytes]],
-    unchanged: Callable[..., bool],
-    fields: Mapping[str, tuple[object, ...]],
-) -> dict[str, bytes]:
-    """``history/index.html`` (latest months and the archive) and one page per month; a month
-    page whose key is unchanged is not rendered."""
-    by_month: dict[tuple[int, int], list[Incident]] = {}
-    for incident in builder.incidents:
-        local = builder.start_of(incident).astimezone(view.zone)
-        by_month.setdefault((local.year, local.month), []).append(incident)
-    for entries in by_month.values():
-        entries.sort(key=lambda i: (builder.start_of(i), i.id), reverse=True)
-    today = view.now.astimezone(view.zone)
-    newest = max([(today.year, today.month), *by_month])
-    oldest = min([(today.year, today.month), *by_month])
-    months: list[tuple[int, int]] = []
-    cursor = newest
-    while cursor >= oldest:
-        months.append(cursor)
-        cursor = (cursor[0] - 1, 12) if cursor[1] == 1 else (cursor[0], cursor[1] - 1)
-
-    def month_view(month: tuple[int, int]) -> MonthView:
-        """The month without its entries (as the archive shows it)."""
-        return MonthView(_month_label(month), f"history/{_month_slug(month)}/", len(by_month.get(month, [])), ())
-
-    def filled(month: tuple[int, int], entry: MonthView) -> MonthView:
-        return replace(entry, incidents=tuple(builder.incident(i) for i in by_month.get(month, [])))
-
-    views = [month_view(month) for month in months]
-    years: dict[int, list[MonthView]] = {}
-    for month, month_entry in zip(months, views, strict=True):
-        years.setdefault(month[0], []).append(month_entry)
-    archive = tuple(YearView(year, tuple(entries)) for year, entries in years.items())
-    outline = tuple((entry.label, entry.path, entry.count) for entry in views)
-
-    latest = tuple(filled(month, entry) for month, entry in zip(months, views[:HISTORY_MONTHS_ON_INDEX], strict=False))
-    files = dict([page("history.html", "history/index.html", months=latest, archive=archive)])
-    for index, (month, month_entry) in enumerate(zip(months, views, strict=True)):
-        newer = views[index - 1] if index > 0 else None
-        older = views[index + 1] if index + 1 < len(views) else None
-        path = f"{month_entry.path}index.html"
-        listed = tuple(fields[incident.id] for incident in by_month.get(month, []))
-        if unchanged(path, index, outline, listed):
-            continue
-        files.update(
-            [
-                page(
-                    "month.html",
-                    path,
-                    month=filled(month, month_entry),
-                    newer=newer,
-                    older=older,
-                    archive=archive,
-                )
-            ]
-        )
-    return files
