@@ -10,6 +10,7 @@ deletes it. The base texts are module constants so a test can derive a broken va
 from __future__ import annotations
 
 import datetime as dt
+import os
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -298,6 +299,13 @@ def write_site(root: Path, files: Files | None = None) -> Path:
             with path.open("w", encoding="utf-8", newline="") as handle:
                 handle.write(content)
     return root
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_validation_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests (and the commands they start) keep statusgen's cache in a temporary folder,
+    never in the home directory of whoever runs them."""
+    os.environ["STATUSGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("statusgen-cache"))
 
 
 @pytest.fixture

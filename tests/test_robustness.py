@@ -27,6 +27,7 @@ from conftest import CONFIG, INCIDENT, INCIDENT_TEXT, NOW, NOW_ISO, write_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from statusgen import loader
 from statusgen.kb import stage_tree
 from statusgen.problems import Level
 from statusgen.public import render_public_site
@@ -289,14 +290,14 @@ def test_an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     root = write_site(tmp_path / "site")
     target = root / INCIDENT
     if os.geteuid() == 0:  # root reads anything: make the read fail the way a permission error does
-        real = Path.read_bytes
+        real = loader._read_bytes
 
-        def read_bytes(path: Path) -> bytes:
-            if path == target:
-                raise PermissionError(13, "Permission denied", str(path))
+        def read_bytes(path: str) -> bytes:
+            if Path(path) == target:
+                raise PermissionError(13, "Permission denied", path)
             return real(path)
 
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        monkeypatch.setattr(loader, "_read_bytes", read_bytes)
     else:
         target.chmod(0)
     problems = validate_site(root, now=NOW).problems

@@ -23,6 +23,7 @@ def test_worker_processes_give_the_same_problems_and_incidents(
     files["incidents/2026/2026-11-06-api-errors-6/postmortem.md"] = "no frontmatter\n"
     files["incidents/2026/2026-11-07-api-errors-7/incident.md"] = INCIDENT_TEXT.replace("SEV-3", "SEV-9")
     root = make_site(tmp_path / "site", {INCIDENT: INCIDENT_TEXT, POSTMORTEM: None, **files})
+    monkeypatch.setenv("STATUSGEN_NO_CACHE", "1")  # both runs check every folder
 
     in_order = validate_site(root, now=NOW)
     started = []

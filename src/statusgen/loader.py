@@ -130,20 +130,30 @@ def _resolved_root(root: Path) -> Path:
     return root.resolve()
 
 
-def _inside(root: Path, relpath: str) -> os.stat_result | None:
+def _inside(root: Path, relpath: str, plain_folders: set[str] | None) -> os.stat_result | None:
     """Whether ``root / relpath`` stays inside ``root`` once links are followed: the
     ``lstat`` of the file when no part of the path below the root is a link (the usual case,
     one ``lstat`` per part instead of resolving both paths from ``/``), else None when it
-    leaves the root; raises OSError when a part is missing."""
+    leaves the root; raises OSError when a part is missing.
+
+    ``plain_folders`` remembers the folders found to be no links, for a caller reading many
+    files of the same folders.
+    """
     current = os.fspath(root)
     info: os.stat_result | None = None
-    for part in relpath.split("/"):
+    parts = relpath.split("/")
+    last = len(parts) - 1
+    for index, part in enumerate(parts):
         if part in ("", ".", ".."):
             break
         current = f"{current}/{part}"
+        if index < last and plain_folders is not None and current in plain_folders:
+            continue
         info = os.lstat(current)
         if stat.S_ISLNK(info.st_mode):
             break
+        if index < last and plain_folders is not None:
+            plain_folders.add(current)
     else:
         if info is not None:
             return info
@@ -152,18 +162,26 @@ def _inside(root: Path, relpath: str) -> os.stat_result | None:
     return None
 
 
-def read_text(root: Path, relpath: str) -> tuple[str | None, list[Problem]]:
-    """Read a UTF-8 text file (BOM and CRLF tolerated); a problem instead of an exception."""
-    full = root / relpath
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def read_text(root: Path, relpath: str, plain_folders: set[str] | None = None) -> tuple[str | None, list[Problem]]:
+    """Read a UTF-8 text file (BOM and CRLF tolerated); a problem instead of an exception.
+
+    ``plain_folders`` (any set, kept between calls) spares the checks of folders already
+    found to be no links.
+    """
     try:
         try:
-            info = _inside(root, relpath)
+            info = _inside(root, relpath, plain_folders)
         except FileNotFoundError:
-            info = None
-            if full.is_symlink():
+            if (root / relpath).is_symlink():
                 return None, [_file_problem(relpath, "SG101", "is a link to nothing; point it at a file or remove it")]
             raise
         if info is None:
+            full = root / relpath
             if full.is_symlink() and not full.exists():
                 return None, [_file_problem(relpath, "SG101", "is a link to nothing; point it at a file or remove it")]
             return None, [_file_problem(relpath, "SG101", "is a link to a file outside the site; copy the file in")]
@@ -171,7 +189,7 @@ def read_text(root: Path, relpath: str) -> tuple[str | None, list[Problem]]:
             return None, [_file_problem(relpath, "SG101", "not a regular file; remove it or replace it with a file")]
         if info.st_size > _MAX_FILE_BYTES:
             return None, [_file_problem(relpath, "SG101", f"larger than {_MAX_FILE_BYTES // 2**20} MiB; split it")]
-        raw = full.read_bytes()
+        raw = _read_bytes(f"{os.fspath(root)}/{relpath}")
     except RuntimeError:  # Python 3.11's resolve() on a symlink loop
         return None, [_file_problem(relpath, "SG101", "is a link that loops back on itself; remove it")]
     except OSError as error:

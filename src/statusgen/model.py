@@ -98,6 +98,26 @@ class ActionStatus(StrEnum):
     DONE = "done"
 
 
+def _pickled_by_name(member: StrEnum, protocol: object) -> str:
+    """A member pickles as a reference to itself (``Severity.SEV1``), loaded without calling
+    its class: the validation cache and the worker processes load hundreds of thousands."""
+    return f"{type(member).__qualname__}.{member.name}"
+
+
+for _enum in (
+    Severity,
+    IncidentType,
+    Visibility,
+    ComponentStatus,
+    IncidentStatus,
+    MaintenanceStatus,
+    Escalation,
+    PostmortemStatus,
+    ActionStatus,
+):
+    setattr(_enum, "__reduce_ex__", _pickled_by_name)  # noqa: B010 - assigned after the class is made
+
+
 TIMELINE_MOMENTS = ("started", "detected", "acknowledged", "declared", "mitigated", "resolved")
 """The timeline's moments in the order they must happen."""
 

@@ -11,15 +11,17 @@ import datetime as dt
 import functools
 import multiprocessing
 import os
+import pickle
 import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..cache import FolderCache, cache_folder
 from ..config import CONFIG_FILE, Config
 from ..errors import NotASiteError
-from ..loader import load_markdown, load_yaml_file, parse_markdown
-from ..model import Incident, Postmortem
+from ..loader import load_yaml_file, parse_markdown, read_text
+from ..model import Incident
 from ..problems import Problem
 from .consistency import check_consistency
 from .policy import check_policy
@@ -65,10 +67,10 @@ def _incident_folders(root: Path) -> tuple[list[str], list[Problem]]:
     """
     folders: list[str] = []
     problems: list[Problem] = []
-    base = root / INCIDENTS_DIR
-    for directory, subdirectories, files in os.walk(base):
+    top = os.fspath(root)
+    for directory, subdirectories, files in os.walk(f"{top}/{INCIDENTS_DIR}"):
         subdirectories.sort()
-        relative = Path(directory).relative_to(root).as_posix()
+        relative = directory[len(top) + 1 :].replace(os.sep, "/")
         # a directory or a link named like an incident file is reported, not skipped
         names = {INCIDENT_FILE, POSTMORTEM_FILE} & {*files, *subdirectories}
         if not names:
@@ -140,6 +142,7 @@ def validate_site(root: Path, *, now: dt.datetime) -> ValidationResult:
 
     folders, found = _incident_folders(root)
     problems += found
+    top = os.fspath(root)
     first_folder_of: dict[str, str] = {}
     incidents: list[Incident] = []
     unjudged: set[str] = set()  # a postmortem exists but is unreadable: policy cannot judge it
@@ -148,8 +151,8 @@ def validate_site(root: Path, *, now: dt.datetime) -> ValidationResult:
         incident_id = folder.rsplit("/", 1)[1]
         incident_path = f"{folder}/{INCIDENT_FILE}"
         postmortem_path = f"{folder}/{POSTMORTEM_FILE}"
-        has_incident = os.path.lexists(root / incident_path)
-        has_postmortem = os.path.lexists(root / postmortem_path)
+        has_incident = os.path.lexists(f"{top}/{incident_path}")
+        has_postmortem = os.path.lexists(f"{top}/{postmortem_path}")
         files += has_incident + has_postmortem
         if not has_incident:
             problems.append(
@@ -197,35 +200,40 @@ def validate_site(root: Path, *, now: dt.datetime) -> ValidationResult:
     return ValidationResult(sorted(problems), files, site)
 
 
-def _load_postmortem(root: Path, relpath: str, template: tuple[str, ...]) -> tuple[Postmortem | None, list[Problem]]:
-    document, problems = load_markdown(root, relpath)
-    if document is None:
-        return None, problems
-    postmortem, found = check_postmortem(document)
-    problems += found
-    if postmortem is not None and template:
-        problems += check_postmortem_sections(postmortem, document.body_line, template)
-    return postmortem, problems
-
-
+_Read = tuple[str | None, list[Problem]]
+"""A file's text, or the problems that kept it from being read."""
 _FolderResult = tuple[Incident | None, list[Problem], bool]
 """The folder's incident (with its postmortem), its problems, and whether a postmortem exists
 that could not be read."""
 _PARALLEL_FROM = 400
-"""Below this many folders, starting worker processes costs more than it saves."""
+"""Below this many folders to check, starting worker processes costs more than it saves."""
 
 
-def _read_folder(root: Path, folder: str, has_postmortem: bool, template: tuple[str, ...]) -> _FolderResult:
-    incident_id = folder.rsplit("/", 1)[1]
+def _check_folder(
+    folder: str, template: tuple[str, ...], incident_file: _Read, postmortem_file: _Read | None
+) -> _FolderResult:
+    """Parse and check one folder's files, read by the caller."""
+    text, problems = incident_file[0], list(incident_file[1])
     incident: Incident | None = None
-    document, problems = load_markdown(root, f"{folder}/{INCIDENT_FILE}")
-    if document is not None:
-        incident, found = check_incident(document, incident_id)
+    if text is not None:
+        document, found = parse_markdown(text, f"{folder}/{INCIDENT_FILE}")
         problems += found
+        if document is not None:
+            incident, found = check_incident(document, folder.rsplit("/", 1)[1])
+            problems += found
     unreadable = False
-    if has_postmortem:
-        postmortem, found = _load_postmortem(root, f"{folder}/{POSTMORTEM_FILE}", template)
+    if postmortem_file is not None:
+        text, found = postmortem_file
         problems += found
+        postmortem = None
+        if text is not None:
+            document, found = parse_markdown(text, f"{folder}/{POSTMORTEM_FILE}")
+            problems += found
+            if document is not None:
+                postmortem, found = check_postmortem(document)
+                problems += found
+                if postmortem is not None and template:
+                    problems += check_postmortem_sections(postmortem, document.body_line, template)
         if postmortem is None:
             unreadable = True
         elif incident is not None:
@@ -233,29 +241,68 @@ def _read_folder(root: Path, folder: str, has_postmortem: bool, template: tuple[
     return incident, problems, unreadable
 
 
-def _read_chunk(root: Path, template: tuple[str, ...], chunk: list[tuple[str, bool, bool]]) -> list[_FolderResult]:
-    return [_read_folder(root, folder, has_postmortem, template) for folder, _, has_postmortem in chunk]
+_Job = tuple[str, _Read, _Read | None]
+
+
+def _check_chunk(template: tuple[str, ...], chunk: list[_Job]) -> list[bytes]:
+    """The results of ``chunk``, pickled: as a worker sends them and as the cache keeps them."""
+    return [
+        pickle.dumps(_check_folder(folder, template, incident, postmortem), protocol=pickle.HIGHEST_PROTOCOL)
+        for folder, incident, postmortem in chunk
+    ]
 
 
 def _read_folders(root: Path, folders: list[tuple[str, bool, bool]], template: tuple[str, ...]) -> list[_FolderResult]:
-    """Every folder read and checked, in order: on several CPUs, by forked worker processes.
+    """Every folder read and checked, in order.
+
+    Each folder's files are read here; a folder whose files, name and context are those of a
+    cached result is not checked again (:mod:`statusgen.cache`); the others are checked —
+    on several CPUs by forked worker processes when there are many.
+    """
+    cache = FolderCache(cache_folder(root), template)
+    results: list[_FolderResult | None] = []
+    jobs: list[_Job] = []
+    keys: list[tuple[int, bytes | None]] = []
+    plain_folders: set[str] = set()
+    for index, (folder, _, has_postmortem) in enumerate(folders):
+        incident_file = read_text(root, f"{folder}/{INCIDENT_FILE}", plain_folders)
+        postmortem_file = read_text(root, f"{folder}/{POSTMORTEM_FILE}", plain_folders) if has_postmortem else None
+        key = None
+        if incident_file[0] is not None and (postmortem_file is None or postmortem_file[0] is not None):
+            key = cache.key(folder, incident_file[0], None if postmortem_file is None else postmortem_file[0])
+            if (cached := cache.get(folder, key)) is not None:
+                results.append(pickle.loads(cached))  # noqa: S301 - see statusgen.cache
+                continue
+        results.append(None)
+        jobs.append((folder, incident_file, postmortem_file))
+        keys.append((index, key))
+    for (index, key), payload in zip(keys, _check_jobs(template, jobs), strict=True):
+        results[index] = pickle.loads(payload)  # noqa: S301 - made by _check_chunk just now
+        if key is not None:
+            cache.put(folders[index][0], key, payload)
+    cache.save()
+    return [result for result in results if result is not None]
+
+
+def _check_jobs(template: tuple[str, ...], jobs: list[_Job]) -> list[bytes]:
+    """The jobs' pickled results in order: by forked worker processes when there are enough.
 
     Fork only: it needs no re-import and nothing of the caller's state to be picklable. Not from a
     process that runs threads (``statusgen serve``), where forking is unsafe.
     """
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if (
-        len(folders) < _PARALLEL_FROM
+        len(jobs) < _PARALLEL_FROM
         or cpus < 2
         or threading.active_count() > 1
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return _read_chunk(root, template, folders)
-    size = max(50, len(folders) // (cpus * 8))
-    chunks = [folders[start : start + size] for start in range(0, len(folders), size)]
+        return _check_chunk(template, jobs)
+    size = max(50, len(jobs) // (cpus * 8))
+    chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
     with multiprocessing.get_context("fork").Pool(min(cpus, 8)) as pool:
-        parts = pool.map(functools.partial(_read_chunk, root, template), chunks)
-    return [result for part in parts for result in part]
+        parts = pool.map(functools.partial(_check_chunk, template), chunks)
+    return [payload for part in parts for payload in part]
 
 
 def check_incident_text(root: Path, relpath: str, text: str, *, now: dt.datetime) -> list[Problem]:

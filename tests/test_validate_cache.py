@@ -1,0 +1,155 @@
+"""A folder is checked again only when something it depends on changed; the cache never
+changes what validate reports, and a cache file someone else could have written is ignored."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import INCIDENT, INCIDENT_TEXT, NOW, POSTMORTEM, POSTMORTEM_TEXT, TEMPLATE, TEMPLATE_TEXT, MakeSite
+
+import statusgen.validate as validate
+from statusgen.cache import cache_folder
+from statusgen.validate import ValidationResult, validate_site
+
+SECOND = "incidents/2026/2026-11-10-web-errors/incident.md"
+BROKEN = "incidents/2026/2026-11-12-web-outage/incident.md"
+
+
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
+    """The folders validate parses and checks (instead of taking from the cache)."""
+    monkeypatch.setenv("STATUSGEN_CACHE_DIR", str(tmp_path / "cache"))
+    folders: list[str] = []
+    real = validate._check_folder
+
+    def spy(folder: str, *args: object) -> object:
+        folders.append(folder)
+        return real(folder, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate, "_check_folder", spy)
+    return folders
+
+
+def site(make_site: MakeSite, root: Path) -> Path:
+    return make_site(
+        root,
+        {
+            SECOND: INCIDENT_TEXT.replace("2026-11-20", "2026-11-10"),
+            BROKEN: INCIDENT_TEXT.replace("2026-11-20", "2026-11-12").replace("SEV-3", "SEV-9"),
+        },
+    )
+
+
+def same(one: ValidationResult, other: ValidationResult) -> None:
+    assert one.problems == other.problems
+    assert one.files == other.files
+    assert one.site is not None and other.site is not None
+    assert one.site.incidents == other.site.incidents
+
+
+def folder(path: str) -> str:
+    return path.rsplit("/", 1)[0]
+
+
+def test_an_unchanged_site_is_not_checked_again(make_site: MakeSite, tmp_path: Path, checked: list[str]) -> None:
+    root = site(make_site, tmp_path / "site")
+    first = validate_site(root, now=NOW)
+    assert sorted(checked) == sorted({folder(INCIDENT), folder(SECOND), folder(BROKEN)})
+    assert [p.code for p in first.problems] == ["SG204"]
+
+    checked.clear()
+    second = validate_site(root, now=NOW)
+    assert checked == []
+    same(second, first)
+
+
+def test_a_changed_incident_alone_is_checked_again(make_site: MakeSite, tmp_path: Path, checked: list[str]) -> None:
+    root = site(make_site, tmp_path / "site")
+    validate_site(root, now=NOW)
+    checked.clear()
+    path = root / SECOND
+    path.write_text(path.read_text(encoding="utf-8").replace("SEV-3", "SEV-2"), encoding="utf-8")
+
+    warm = validate_site(root, now=NOW)
+    assert checked == [folder(SECOND)]
+    os.environ["STATUSGEN_NO_CACHE"] = "1"
+    try:
+        same(warm, validate_site(root, now=NOW))
+    finally:
+        del os.environ["STATUSGEN_NO_CACHE"]
+    assert warm.site is not None
+    assert {i.id: i.severity for i in warm.site.incidents}["2026-11-10-web-errors"] == "SEV-2"
+
+
+def test_a_new_report_template_checks_every_postmortem_again(
+    make_site: MakeSite, tmp_path: Path, checked: list[str]
+) -> None:
+    root = site(make_site, tmp_path / "site")
+    (root / POSTMORTEM).write_text(POSTMORTEM_TEXT, encoding="utf-8")
+    first = validate_site(root, now=NOW)
+    assert not [p for p in first.problems if p.path == POSTMORTEM]
+    checked.clear()
+    (root / TEMPLATE).write_text(TEMPLATE_TEXT.replace("## Lessons Learned", "## Lessons Learnt"), encoding="utf-8")
+
+    second = validate_site(root, now=NOW)
+    assert folder(POSTMORTEM) in checked
+    assert any(p.path == POSTMORTEM and "Lessons Learnt" in p.message for p in second.problems)
+
+
+def test_a_corrupt_cache_is_ignored_and_replaced(make_site: MakeSite, tmp_path: Path, checked: list[str]) -> None:
+    root = site(make_site, tmp_path / "site")
+    first = validate_site(root, now=NOW)
+    shards = list((cache_folder(root) or Path("/nonexistent")).glob("*.pickle"))
+    assert shards
+    for shard in shards:
+        shard.write_bytes(b"not a pickle")
+    checked.clear()
+
+    same(validate_site(root, now=NOW), first)
+    assert len(checked) == 3
+    checked.clear()
+    validate_site(root, now=NOW)
+    assert checked == []
+
+
+def test_a_cache_file_others_can_write_is_not_loaded(make_site: MakeSite, tmp_path: Path, checked: list[str]) -> None:
+    root = site(make_site, tmp_path / "site")
+    validate_site(root, now=NOW)
+    folder_of_cache = cache_folder(root)
+    assert folder_of_cache is not None
+    for shard in folder_of_cache.glob("*.pickle"):
+        shard.chmod(0o666)
+    checked.clear()
+    validate_site(root, now=NOW)
+    assert len(checked) == 3
+
+
+def test_the_cache_lives_outside_the_site_and_can_be_turned_off(
+    make_site: MakeSite, tmp_path: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = site(make_site, tmp_path / "site")
+    validate_site(root, now=NOW)
+    location = cache_folder(root)
+    assert location is not None and location.is_dir()
+    assert not location.resolve().is_relative_to(root.resolve())
+    assert not [path for path in root.rglob("*") if path.suffix == ".pickle"]
+
+    monkeypatch.setenv("STATUSGEN_NO_CACHE", "1")
+    assert cache_folder(root) is None
+    checked.clear()
+    validate_site(root, now=NOW)
+    assert len(checked) == 3
+
+
+def test_a_removed_incident_leaves_the_cache(make_site: MakeSite, tmp_path: Path, checked: list[str]) -> None:
+    root = site(make_site, tmp_path / "site")
+    validate_site(root, now=NOW)
+    (root / BROKEN).unlink()
+    (root / BROKEN).parent.rmdir()
+    result = validate_site(root, now=NOW)
+    assert not result.problems
+    location = cache_folder(root)
+    assert location is not None
+    assert b"2026-11-12-web-outage" not in b"".join(path.read_bytes() for path in location.glob("*.pickle"))
