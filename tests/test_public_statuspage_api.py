@@ -11,6 +11,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import tools
 from conftest import MakeSite
 from machine_outputs_site import (
     BASE_ID,
@@ -28,7 +29,16 @@ from machine_outputs_site import (
 )
 from statuspage_schema import ENDPOINTS
 
-from statusgen.public.api import AUTO_COMPLETED, AUTO_IN_PROGRESS, markdown_to_plain, render_api
+from statusgen.public.api import (
+    AUTO_COMPLETED,
+    AUTO_IN_PROGRESS,
+    api_updates,
+    as_of,
+    last_update_at,
+    markdown_to_plain,
+    render_api,
+)
+from statusgen.validate import validate_site
 
 
 def load(files: dict[str, bytes], name: str) -> Any:
@@ -293,3 +303,21 @@ def test_hosted_under_a_sub_path(make_site: MakeSite, tmp_path: Path) -> None:
     assert load(api, "status.json")["page"]["url"] == "https://org.github.io/status"
     for incident in load(api, "incidents.json")["incidents"]:
         assert incident["shortlink"] == f"https://org.github.io/status/incidents/{incident['id']}/"
+
+
+def test_the_last_update_is_known_without_building_the_updates() -> None:
+    """The sitemap's dates come from ``last_update_at``: the API's last update, automatic
+    maintenance transitions included, at any moment."""
+    site = validate_site(tools.REPO, now=dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)).site
+    assert site is not None
+    moments = sorted(
+        {u.at for i in site.incidents for u in i.updates}
+        | {s for i in site.incidents if i.schedule for s in (i.schedule.start, i.schedule.end)}
+    )
+    checked = 0
+    for now in moments[:: max(1, len(moments) // 40)] + [m + dt.timedelta(minutes=1) for m in moments[::7]]:
+        for incident in site.incidents:
+            if incident.updates and incident.updates[0].at <= now:
+                assert last_update_at(incident, now) == api_updates(as_of(incident, now), now, bodies=False)[-1].at
+                checked += 1
+    assert checked > 100

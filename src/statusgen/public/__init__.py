@@ -152,24 +152,39 @@ def _render(
                 writer.keep(path)
         return keys.keys, keys.kept, rendered
 
-    indexes = range(len(pages.months))
-    workers = Forked(months, indexes, worker_count(len(view.incidents), least=_PARALLEL_FROM) if writer else 0)
-    try:
-        machine: dict[str, bytes] = {}
+    def machine(_: Sequence[int]) -> dict[str, bytes]:
+        files: dict[str, bytes] = {}
         for part in (render_feeds(view), render_api(view), render_calendar(view), render_badges(view)):
-            _merge(machine, part)
-        if sorted(machine) != declared:
-            raise RuntimeError(f"the machine outputs are not the ones declared: {sorted(machine)} != {declared}")
-        give(machine)
+            _merge(files, part)
+        if sorted(files) != declared:
+            raise RuntimeError(f"the machine outputs are not the ones declared: {sorted(files)} != {declared}")
+        if writer is not None and processes:
+            for path in sorted(files):
+                writer.write(path, files[path])
+            return {}
+        return files
+
+    indexes = range(len(pages.months))
+    processes = worker_count(len(view.incidents), least=_PARALLEL_FROM) if writer else 0
+    workers = Forked(months, indexes, processes)
+    machine_worker = Forked(machine, [0], 1 if processes else 0)
+    try:
         shared = pages.shared()
         give(shared)
+        for files in machine_worker.results():
+            give(files)
         for page_keys, kept, rendered in workers.results():
             keys.keys.update(page_keys)
             keys.kept.update(kept)
             give(rendered)
     except BaseException:
         workers.stop()
+        machine_worker.stop()
         raise
+    if processes:
+        claimed.update(declared)
+        assert writer is not None
+        writer.add_written(declared)
     month_pages = [path for index in indexes for path in pages.month_paths(index)]
     if writer is not None:
         claimed.update(month_pages)

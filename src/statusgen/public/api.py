@@ -59,6 +59,7 @@ __all__ = [
     "AUTO_IN_PROGRESS",
     "ApiUpdate",
     "api_updates",
+    "last_update_at",
     "as_of",
     "markdown_to_plain",
     "render_api",
@@ -152,6 +153,28 @@ def api_updates(incident: Incident, now: dt.datetime, *, bodies: bool = True) ->
         changes = _changes(incident, index, status, components, current)
         result.append(ApiUpdate(update_id, at, status, body, changes, notify))
     return result
+
+
+def last_update_at(incident: Incident, now: dt.datetime) -> dt.datetime | None:
+    """``api_updates(incident, now)[-1].at`` without building the updates: the latest update
+    by ``now``, or the moment a maintenance window started or ended by itself."""
+    posted = [update for update in incident.updates if update.at <= now]
+    if not posted:
+        return None
+    last = posted[-1].at
+    schedule = incident.schedule
+    if not incident.is_maintenance or schedule is None:
+        return last
+    status = status_at(incident, now)
+    statuses = {update.status for update in posted}
+    started = bool(statuses & set(_ACTIVE_MAINTENANCE))
+    if status is MaintenanceStatus.IN_PROGRESS and not started:
+        return max(schedule.start, last)
+    if status is MaintenanceStatus.COMPLETED and MaintenanceStatus.COMPLETED not in statuses:
+        if not started and schedule.start < schedule.end:
+            last = max(schedule.start, last)
+        return max(schedule.end, last)
+    return last
 
 
 def _changes(

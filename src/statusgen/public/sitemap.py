@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from xml.sax.saxutils import escape
 
-from .api import api_updates, as_of
+from .api import last_update_at
 from .view import PublicView
 
 __all__ = ["render_sitemap"]
@@ -28,14 +28,17 @@ def render_sitemap(view: PublicView, page_paths: list[str]) -> dict[str, bytes]:
         if path not in latest or latest[path] < moment:
             latest[path] = moment
 
-    for incident in (as_of(incident, view.now) for incident in view.incidents):
+    for incident in view.incidents:
         # The latest update, or the moment a maintenance window started or ended by itself.
-        moment = api_updates(incident, view.now, bodies=False)[-1].at
+        moment = last_update_at(incident, view.now)
+        if moment is None:
+            continue
         touch("", moment)
         touch(view.incident_path(incident), moment)
         components = set(incident.components)
         for update in incident.updates:
-            components.update(update.components)
+            if update.at <= view.now:
+                components.update(update.components)
         for component in components:
             touch(view.component_path(component), moment)
 
