@@ -967,6 +967,6 @@ def stage_docs(site: Site, now: dt.datetime, content: Mapping[str, bytes]) -> di
     docs[POSTMORTEMS] = _postmortems(ctx)
     docs[ACTION_ITEMS] = _action_items(ctx)
     docs.update(_metrics(ctx))
-    for incident in ctx.incidents:
-        docs[incident_page(incident)] = render_incident_page(incident, ctx)
+    for incident in ctx.incidents:  # as bytes at once: the text of 100,000 pages need not be held twice
+        docs[incident_page(incident)] = render_incident_page(incident, ctx).encode("utf-8")
     return docs
