@@ -3,24 +3,24 @@
 
     python benchmarks/bench_kb.py [--sizes 100,1000] [--seed 1]
 
-For each size N, ``generate.py`` writes a valid site with N incidents into a temporary folder;
-the repository's ``mkdocs.yml`` (without its ``nav``, which names the demo's handbook pages,
-so MkDocs makes the nav) and ``overrides/kb/`` are copied in, so the real theme is measured.
-Then, in-process and timed separately:
+For each size N, ``generate.py`` makes a valid site with N incidents (cached under
+``benchmarks/corpora/`` like ``bench_validate.py``). The repository's ``mkdocs.yml`` (without its
+``nav``, which names the demo's handbook pages, so MkDocs makes the nav) and ``overrides/kb/`` are
+staged with it, so the real theme is measured. Then, in one process, timed separately:
 
 - validate: ``validate_site`` (what ``statusgen build`` runs first; for context);
 - stage: reading ``content/`` and the theme, deciding every staged file (Markdown, SVG, the
-  staged ``mkdocs.yml``) and writing the staged tree;
+  staged ``mkdocs.yml``) and writing the staged tree into an empty folder;
 - mkdocs: the strict MkDocs + Material build of the staged tree into the output.
 
 The table: N, pages staged, the three times in seconds, the built site's size in MB and file
-count, and the size per incident in kB.
+count, the size per incident in kB, and the process's peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import resource
 import sys
 import tempfile
 import time
@@ -32,20 +32,13 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import REFERENCE_TIME, generate_site  # noqa: E402
+from bench_validate import corpus  # noqa: E402
+from generate import REFERENCE_TIME  # noqa: E402
 
 from statusgen.kb import CONTENT_DIR, stage_tree, staging_dir  # noqa: E402
-from statusgen.kb.engine import MKDOCS_FILE, load_site_config, read_tree, run_mkdocs  # noqa: E402
+from statusgen.kb.engine import MKDOCS_FILE, read_tree, run_mkdocs  # noqa: E402
 from statusgen.output import staged_tree, write_tree  # noqa: E402
 from statusgen.validate import validate_site  # noqa: E402
-
-
-def prepare(root: Path, size: int, seed: int) -> None:
-    generate_site(root, incidents=size, seed=seed)
-    config = yaml.safe_load((REPO / MKDOCS_FILE).read_text(encoding="utf-8"))
-    config.pop("nav", None)
-    (root / MKDOCS_FILE).write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    shutil.copytree(REPO / "overrides" / "kb", root / "overrides" / "kb")
 
 
 def tree_size(folder: Path) -> tuple[int, int]:
@@ -54,8 +47,7 @@ def tree_size(folder: Path) -> tuple[int, int]:
 
 
 def bench(size: int, seed: int, scratch: Path) -> dict[str, float]:
-    root = scratch / f"site-{size}"
-    prepare(root, size, seed)
+    root = corpus(size, seed, 0.33)
     now = REFERENCE_TIME
 
     started = time.perf_counter()
@@ -65,13 +57,14 @@ def bench(size: int, seed: int, scratch: Path) -> dict[str, float]:
     site = result.site
 
     destination = scratch / f"out-{size}" / "internal"
-    config = load_site_config(root)
+    config = yaml.safe_load((REPO / MKDOCS_FILE).read_text(encoding="utf-8"))
+    config.pop("nav", None)
     files = stage_tree(
         site,
         now,
         content=read_tree(root / CONTENT_DIR),
         mkdocs_config=config,
-        overrides=read_tree(root / "overrides" / "kb"),
+        overrides=read_tree(REPO / "overrides" / "kb"),
     )
     write_tree(staging_dir(destination), files)
     staged = time.perf_counter()
@@ -88,6 +81,7 @@ def bench(size: int, seed: int, scratch: Path) -> dict[str, float]:
         "mb": size_bytes / 1e6,
         "files": count,
         "kb_per_incident": size_bytes / 1e3 / size,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
@@ -97,14 +91,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    print("| incidents | pages staged | validate s | stage s | mkdocs build s | output MB | files | kB/incident |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    columns = ["incidents", "pages staged", "validate s", "stage s", "mkdocs build s", "output MB", "files"]
+    print("| " + " | ".join([*columns, "kB/incident", "peak RSS MB"]) + " |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(prefix="statusgen-bench-kb-") as scratch:
         for size in sizes:
             r = bench(size, args.seed, Path(scratch))
             print(
                 f"| {size:,} | {r['pages']:,.0f} | {r['validate']:.2f} | {r['stage']:.2f} | {r['mkdocs']:.1f} "
-                f"| {r['mb']:.1f} | {r['files']:,.0f} | {r['kb_per_incident']:.0f} |",
+                f"| {r['mb']:.1f} | {r['files']:,.0f} | {r['kb_per_incident']:.0f} | {r['rss_mb']:,.0f} |",
                 flush=True,
             )
 
