@@ -153,3 +153,31 @@ def test_a_removed_incident_leaves_the_cache(make_site: MakeSite, tmp_path: Path
     location = cache_folder(root)
     assert location is not None
     assert b"2026-11-12-web-outage" not in b"".join(path.read_bytes() for path in location.glob("*.pickle"))
+
+
+def test_shards_written_by_worker_processes_are_used_by_the_next_run(
+    make_site: MakeSite, tmp_path: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    months = {
+        f"incidents/2026/2026-{month:02d}-20-api-errors-{month}/incident.md": INCIDENT_TEXT.replace(
+            "2026-11-20", f"2026-{month:02d}-20"
+        )
+        for month in range(1, 11)
+    }
+    root = make_site(tmp_path / "site", months)
+    monkeypatch.setattr(validate, "_PARALLEL_FROM", 2)
+    first = validate_site(root, now=NOW)
+    assert checked == []  # checked in the workers, not here
+    location = cache_folder(root)
+    assert location is not None and len(list(location.glob("*.pickle"))) == 11
+
+    second = validate_site(root, now=NOW)
+    assert checked == []
+    same(second, first)
+    os.environ["STATUSGEN_NO_CACHE"] = "1"
+    monkeypatch.setattr(validate, "_PARALLEL_FROM", 10**9)
+    try:
+        same(validate_site(root, now=NOW), first)
+        assert sorted(checked) == sorted({folder(path) for path in [*months, INCIDENT]})
+    finally:
+        del os.environ["STATUSGEN_NO_CACHE"]

@@ -16,12 +16,12 @@ def test_worker_processes_give_the_same_problems_and_incidents(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files: dict[str, str | None] = {}
-    for day in range(1, 13):
-        folder = f"incidents/2026/2026-11-{day:02d}-api-errors-{day}"
-        files[f"{folder}/incident.md"] = INCIDENT_TEXT.replace("2026-11-20", f"2026-11-{day:02d}")
-    files["incidents/2026/2026-11-05-api-errors-5/incident.md"] = "---\ntitle: [unclosed\n---\n"
-    files["incidents/2026/2026-11-06-api-errors-6/postmortem.md"] = "no frontmatter\n"
-    files["incidents/2026/2026-11-07-api-errors-7/incident.md"] = INCIDENT_TEXT.replace("SEV-3", "SEV-9")
+    for month in range(1, 13):  # one cache shard per month: work for several workers
+        folder = f"incidents/2026/2026-{month:02d}-20-api-errors-{month}"
+        files[f"{folder}/incident.md"] = INCIDENT_TEXT.replace("2026-11-20", f"2026-{month:02d}-20")
+    files["incidents/2026/2026-05-20-api-errors-5/incident.md"] = "---\ntitle: [unclosed\n---\n"
+    files["incidents/2026/2026-06-20-api-errors-6/postmortem.md"] = "no frontmatter\n"
+    files["incidents/2026/2026-07-20-api-errors-7/incident.md"] = INCIDENT_TEXT.replace("SEV-3", "SEV-9")
     root = make_site(tmp_path / "site", {INCIDENT: INCIDENT_TEXT, POSTMORTEM: None, **files})
     monkeypatch.setenv("STATUSGEN_NO_CACHE", "1")  # both runs check every folder
 

@@ -12,8 +12,9 @@ current user owns it and no one else can write it or its folder. ``STATUSGEN_NO_
 turns the cache off. Any trouble with it — unreadable, corrupt, a full disk — only means
 the folders are checked again.
 
-One file per year folder (``incidents/<YYYY>``), so that a change to one incident rewrites
-one year's entries.
+The folders are kept in shards, one per month of incident ids (``2026-11``): a shard holds
+the key of each of its folders and all their results in one pickle, so that loading a shard
+is one ``pickle.loads`` and a change to one incident rewrites one month.
 """
 
 from __future__ import annotations
@@ -21,18 +22,21 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import stat
 import sys
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-__all__ = ["FolderCache", "cache_folder"]
+__all__ = ["FolderCache", "Shard", "cache_folder", "shard_of"]
 
-_FORMAT = 1
+_FORMAT = 2
+_MONTH = re.compile(r"incidents/\d{4}/(\d{4}-\d{2})-[^/]*")
 
 
 @lru_cache(maxsize=1)
@@ -57,93 +61,89 @@ def cache_folder(root: Path) -> Path | None:
     return Path(base) / site
 
 
+def shard_of(folder: str) -> str:
+    """The shard of ``incidents/<YYYY>/<YYYY-MM-DD-slug>``: its month, or a hash for odd names."""
+    match = _MONTH.fullmatch(folder)
+    if match is not None:
+        return match.group(1)
+    return hashlib.blake2b(folder.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
 def _private(info: os.stat_result) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+@dataclass(frozen=True)
+class Shard:
+    keys: dict[str, bytes]
+    """The key of each folder, from :meth:`FolderCache.key`."""
+    results: bytes
+    """The pickle of a dict: folder → result, for exactly the folders of ``keys``."""
+
+
 class FolderCache:
-    """Pickled results by folder, each stored with the key of what produced it."""
+    """The cache of one site, for one report template."""
 
     def __init__(self, folder: Path | None, context: Iterable[str]) -> None:
-        self._folder = folder
+        self.folder = folder
         self._context = hashlib.blake2b(_fingerprint(), digest_size=16)
         for part in context:
             self._context.update(part.encode("utf-8", "surrogatepass") + b"\0")
-        self._shards: dict[str, dict[str, tuple[bytes, bytes]]] = {}
-        self._changed: set[str] = set()
-        self._seen: dict[str, set[str]] = {}
 
     def key(self, folder: str, *texts: str | None) -> bytes:
-        """The key of a folder's result: its name, its files' texts and the context."""
+        """The key of a folder's result: its name, its files' texts, the template and statusgen."""
         digest = self._context.copy()
         digest.update(folder.encode("utf-8", "surrogatepass") + b"\0")
         for text in texts:
             digest.update(b"\1" if text is None else b"\2" + text.encode("utf-8", "surrogatepass") + b"\0")
         return digest.digest()
 
-    def get(self, folder: str, key: bytes) -> bytes | None:
-        """The result stored for ``folder`` under ``key`` (pickled), or None."""
-        shard_name = _shard(folder)
-        self._seen.setdefault(shard_name, set()).add(folder)
-        entry = self._shard(shard_name).get(folder)
-        return entry[1] if entry is not None and entry[0] == key else None
-
-    def put(self, folder: str, key: bytes, result: bytes) -> None:
-        """Keep ``result`` (pickled) for ``folder`` under ``key``."""
-        shard_name = _shard(folder)
-        self._shard(shard_name)[folder] = (key, result)
-        self._changed.add(shard_name)
-
-    def save(self) -> None:
-        """Write the shards that changed, forgetting folders this run did not see."""
-        if self._folder is None:
-            return
-        for name, seen in self._seen.items():
-            shard = self._shards.get(name, {})
-            if shard.keys() - seen:
-                for gone in shard.keys() - seen:
-                    del shard[gone]
-                self._changed.add(name)
+    def load(self, name: str) -> Shard | None:
+        """The shard called ``name``, if there is a usable one."""
+        if self.folder is None:
+            return None
         try:
-            self._folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if not _private(self._folder.stat()):
-                return
-            for name in sorted(self._changed):
-                handle, temporary = tempfile.mkstemp(dir=self._folder, prefix=f".{name}.", suffix=".tmp")
-                try:
-                    with os.fdopen(handle, "wb") as file:
-                        pickle.dump((_fingerprint(), self._shards[name]), file, protocol=pickle.HIGHEST_PROTOCOL)
-                    os.replace(temporary, self._folder / f"{name}.pickle")
-                except BaseException:
-                    os.unlink(temporary)
-                    raise
-        except (OSError, pickle.PickleError, RecursionError):
-            pass  # a cache that cannot be written is only a slower next run
-        self._changed.clear()
-
-    def _shard(self, name: str) -> dict[str, tuple[bytes, bytes]]:
-        shard = self._shards.get(name)
-        if shard is None:
-            shard = self._shards[name] = self._load(name)
-        return shard
-
-    def _load(self, name: str) -> dict[str, tuple[bytes, bytes]]:
-        if self._folder is None:
-            return {}
-        path = self._folder / f"{name}.pickle"
-        try:
-            with open(path, "rb") as file:
-                if not (_private(os.fstat(file.fileno())) and _private(self._folder.stat())):
-                    return {}
-                fingerprint, shard = pickle.load(file)  # noqa: S301 - our own private file, checked above
+            with open(self.folder / f"{name}.pickle", "rb") as file:
+                if not (_private(os.fstat(file.fileno())) and _private(os.stat(self.folder))):
+                    return None
+                fingerprint, keys, results = pickle.load(file)  # noqa: S301 - our own private file, checked above
         except Exception:  # noqa: BLE001 - missing, corrupt or from another version: start afresh
-            return {}
-        if fingerprint != _fingerprint() or not isinstance(shard, dict):
-            return {}
-        return shard
+            return None
+        if fingerprint != _fingerprint() or not isinstance(keys, dict) or not isinstance(results, bytes):
+            return None
+        return Shard(keys, results)
 
+    def store(self, name: str, shard: Shard | None) -> None:
+        """Replace the shard called ``name`` (None removes it); never fails."""
+        if self.folder is None:
+            return
+        path = self.folder / f"{name}.pickle"
+        try:
+            if shard is None:
+                path.unlink(missing_ok=True)
+                return
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not _private(os.stat(self.folder)):
+                return
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    pickle.dump((_fingerprint(), shard.keys, shard.results), file, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            pass  # a cache that cannot be written is only a slower next run
 
-def _shard(folder: str) -> str:
-    """``incidents/<YYYY>/<id>`` → ``<YYYY>`` (anything odd is still a valid file name)."""
-    year = folder.split("/")[1] if folder.count("/") >= 1 else "_"
-    return year if year.isalnum() else hashlib.blake2b(year.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    def keep_only(self, names: Iterable[str]) -> None:
+        """Remove the shards not named (their folders are gone)."""
+        if self.folder is None:
+            return
+        wanted = {f"{name}.pickle" for name in names}
+        try:
+            for entry in os.scandir(self.folder):
+                if entry.name.endswith(".pickle") and entry.name not in wanted:
+                    os.unlink(entry.path)
+        except OSError:
+            pass

@@ -8,16 +8,16 @@ two layers is left out of the later ones, whose messages would only be noise.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import multiprocessing
 import os
 import pickle
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..cache import FolderCache, cache_folder
+from ..cache import FolderCache, Shard, cache_folder, shard_of
 from ..config import CONFIG_FILE, Config
 from ..errors import NotASiteError
 from ..loader import load_yaml_file, parse_markdown, read_text
@@ -241,68 +241,113 @@ def _check_folder(
     return incident, problems, unreadable
 
 
-_Job = tuple[str, _Read, _Read | None]
-
-
-def _check_chunk(template: tuple[str, ...], chunk: list[_Job]) -> list[bytes]:
-    """The results of ``chunk``, pickled: as a worker sends them and as the cache keeps them."""
-    return [
-        pickle.dumps(_check_folder(folder, template, incident, postmortem), protocol=pickle.HIGHEST_PROTOCOL)
-        for folder, incident, postmortem in chunk
-    ]
+_Job = tuple[str, bytes | None, _Read, _Read | None]
+"""A folder, the cache key of its files (None: not cacheable), and its files as read."""
 
 
 def _read_folders(root: Path, folders: list[tuple[str, bool, bool]], template: tuple[str, ...]) -> list[_FolderResult]:
     """Every folder read and checked, in order.
 
-    Each folder's files are read here; a folder whose files, name and context are those of a
-    cached result is not checked again (:mod:`statusgen.cache`); the others are checked —
-    on several CPUs by forked worker processes when there are many.
+    Each folder's files are read here. The folders are taken a cache shard (a month) at a
+    time (:mod:`statusgen.cache`): a shard whose every folder is as cached is loaded whole;
+    the others are checked again — folder by folder where something changed — on several
+    CPUs by forked worker processes when there is much to check.
     """
     cache = FolderCache(cache_folder(root), template)
-    results: list[_FolderResult | None] = []
-    jobs: list[_Job] = []
-    keys: list[tuple[int, bytes | None]] = []
+    shards: dict[str, list[_Job]] = {}
     plain_folders: set[str] = set()
-    for index, (folder, _, has_postmortem) in enumerate(folders):
+    for folder, _, has_postmortem in folders:
         incident_file = read_text(root, f"{folder}/{INCIDENT_FILE}", plain_folders)
         postmortem_file = read_text(root, f"{folder}/{POSTMORTEM_FILE}", plain_folders) if has_postmortem else None
         key = None
         if incident_file[0] is not None and (postmortem_file is None or postmortem_file[0] is not None):
             key = cache.key(folder, incident_file[0], None if postmortem_file is None else postmortem_file[0])
-            if (cached := cache.get(folder, key)) is not None:
-                results.append(pickle.loads(cached))  # noqa: S301 - see statusgen.cache
-                continue
-        results.append(None)
-        jobs.append((folder, incident_file, postmortem_file))
-        keys.append((index, key))
-    for (index, key), payload in zip(keys, _check_jobs(template, jobs), strict=True):
-        results[index] = pickle.loads(payload)  # noqa: S301 - made by _check_chunk just now
+        shards.setdefault(shard_of(folder), []).append((folder, key, incident_file, postmortem_file))
+
+    results: dict[str, _FolderResult] = {}
+    stale: list[tuple[str, list[_Job], Shard | None]] = []
+    for name, jobs in shards.items():
+        stored = cache.load(name)
+        if (
+            stored is not None
+            and len(stored.keys) == len(jobs)
+            and all(stored.keys.get(job[0]) == job[1] for job in jobs)
+        ):
+            results.update(pickle.loads(stored.results))  # noqa: S301 - see statusgen.cache
+        else:
+            stale.append((name, jobs, stored))
+    for payload in _check_shards(cache, template, stale):
+        results.update(pickle.loads(payload))  # noqa: S301 - made by _check_shard just now
+    cache.keep_only(shards)
+    return [results[folder] for folder, _, _ in folders]
+
+
+def _check_shard(
+    cache: FolderCache, template: tuple[str, ...], name: str, jobs: list[_Job], stored: Shard | None
+) -> bytes:
+    """Check the folders of one shard that changed, store the shard, and return its results
+    pickled (every folder's, also those not cacheable)."""
+    unchanged = (
+        {} if stored is None else {job[0] for job in jobs if job[1] is not None and stored.keys.get(job[0]) == job[1]}
+    )
+    previous = pickle.loads(stored.results) if stored is not None and unchanged else {}  # noqa: S301 - see cache
+    results: dict[str, _FolderResult] = {}
+    keys: dict[str, bytes] = {}
+    for folder, key, incident_file, postmortem_file in jobs:
+        if folder in unchanged:
+            results[folder] = previous[folder]
+        else:
+            results[folder] = _check_folder(folder, template, incident_file, postmortem_file)
         if key is not None:
-            cache.put(folders[index][0], key, payload)
-    cache.save()
-    return [result for result in results if result is not None]
+            keys[folder] = key
+    payload = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(keys) < len(results):
+        kept = {folder: results[folder] for folder in keys}
+        cache.store(name, Shard(keys, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)) if keys else None)
+    else:
+        cache.store(name, Shard(keys, payload))
+    return payload
 
 
-def _check_jobs(template: tuple[str, ...], jobs: list[_Job]) -> list[bytes]:
-    """The jobs' pickled results in order: by forked worker processes when there are enough.
+_STALE: list[tuple[str, list[_Job], Shard | None]] = []
+"""The shards a pool of forked workers checks (inherited, so never pickled to them)."""
+_CACHE: list[tuple[FolderCache, tuple[str, ...]]] = []
+
+
+def _check_stale(index: int) -> bytes:
+    cache, template = _CACHE[0]
+    return _check_shard(cache, template, *_STALE[index])
+
+
+def _check_shards(
+    cache: FolderCache, template: tuple[str, ...], stale: list[tuple[str, list[_Job], Shard | None]]
+) -> Iterator[bytes]:
+    """The pickled results of the ``stale`` shards: by forked worker processes when there is
+    enough to check, as each is done.
 
     Fork only: it needs no re-import and nothing of the caller's state to be picklable. Not from a
     process that runs threads (``statusgen serve``), where forking is unsafe.
     """
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    work = sum(len(jobs) for _, jobs, _ in stale)
     if (
-        len(jobs) < _PARALLEL_FROM
+        work < _PARALLEL_FROM
+        or len(stale) < 2
         or cpus < 2
         or threading.active_count() > 1
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return _check_chunk(template, jobs)
-    size = max(50, len(jobs) // (cpus * 8))
-    chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
-    with multiprocessing.get_context("fork").Pool(min(cpus, 8)) as pool:
-        parts = pool.map(functools.partial(_check_chunk, template), chunks)
-    return [payload for part in parts for payload in part]
+        for name, jobs, stored in stale:
+            yield _check_shard(cache, template, name, jobs, stored)
+        return
+    _STALE[:] = stale
+    _CACHE[:] = [(cache, template)]
+    try:
+        with multiprocessing.get_context("fork").Pool(min(cpus, 8)) as pool:
+            yield from pool.imap(_check_stale, range(len(stale)))
+    finally:
+        _STALE.clear()
+        _CACHE.clear()
 
 
 def check_incident_text(root: Path, relpath: str, text: str, *, now: dt.datetime) -> list[Problem]:
