@@ -60,12 +60,13 @@ class ValidationResult:
     """None when ``statusgen.yml`` itself is unusable."""
 
 
-def _incident_folders(root: Path) -> tuple[list[str], list[Problem]]:
-    """Folders ``incidents/<YYYY>/<id>`` holding an incident or postmortem, sorted.
+def _incident_folders(root: Path) -> tuple[list[tuple[str, frozenset[str]]], list[Problem]]:
+    """Folders ``incidents/<YYYY>/<id>`` holding an incident or postmortem, sorted, each with
+    which of the two names it holds (as a file, folder or link).
 
     Incident files anywhere else under ``incidents/`` are reported as misplaced.
     """
-    folders: list[str] = []
+    folders: list[tuple[str, frozenset[str]]] = []
     problems: list[Problem] = []
     top = os.fspath(root)
     for directory, subdirectories, files in os.walk(f"{top}/{INCIDENTS_DIR}"):
@@ -76,7 +77,7 @@ def _incident_folders(root: Path) -> tuple[list[str], list[Problem]]:
         if not names:
             continue
         if relative.count("/") == 2:
-            folders.append(relative)
+            folders.append((relative, frozenset(names)))
         else:
             for name in sorted(names):
                 problems.append(
@@ -142,17 +143,16 @@ def validate_site(root: Path, *, now: dt.datetime) -> ValidationResult:
 
     folders, found = _incident_folders(root)
     problems += found
-    top = os.fspath(root)
     first_folder_of: dict[str, str] = {}
     incidents: list[Incident] = []
     unjudged: set[str] = set()  # a postmortem exists but is unreadable: policy cannot judge it
     readable: list[tuple[str, bool, bool]] = []  # folder, usable, has a postmortem
-    for folder in folders:
+    for folder, names in folders:
         incident_id = folder.rsplit("/", 1)[1]
         incident_path = f"{folder}/{INCIDENT_FILE}"
         postmortem_path = f"{folder}/{POSTMORTEM_FILE}"
-        has_incident = os.path.lexists(f"{top}/{incident_path}")
-        has_postmortem = os.path.lexists(f"{top}/{postmortem_path}")
+        has_incident = INCIDENT_FILE in names
+        has_postmortem = POSTMORTEM_FILE in names
         files += has_incident + has_postmortem
         if not has_incident:
             problems.append(
