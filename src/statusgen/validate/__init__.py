@@ -241,60 +241,72 @@ def _check_folder(
     return incident, problems, unreadable
 
 
-_Job = tuple[str, bytes | None, _Read, _Read | None]
-"""A folder, the cache key of its files (None: not cacheable), and its files as read."""
+_Stale = tuple[str, list[tuple[str, bool]], Shard | None]
+"""A shard to check: its name, its folders (each with whether it has a postmortem), and what
+the cache holds for it."""
 
 
 def _read_folders(root: Path, folders: list[tuple[str, bool, bool]], template: tuple[str, ...]) -> list[_FolderResult]:
     """Every folder read and checked, in order.
 
-    Each folder's files are read here. The folders are taken a cache shard (a month) at a
-    time (:mod:`statusgen.cache`): a shard whose every folder is as cached is loaded whole;
-    the others are checked again — folder by folder where something changed — on several
-    CPUs by forked worker processes when there is much to check.
+    The folders are taken a cache shard (a month) at a time (:mod:`statusgen.cache`): a shard
+    whose every folder's files are as cached is loaded whole; the others are read and checked
+    again — folder by folder where something changed — on several CPUs by forked worker
+    processes when there is much to check. Nothing is read twice when there is no cache.
     """
     cache = FolderCache(cache_folder(root), template)
-    shards: dict[str, list[_Job]] = {}
-    plain_folders: set[str] = set()
+    shards: dict[str, list[tuple[str, bool]]] = {}
     for folder, _, has_postmortem in folders:
-        incident_file = read_text(root, f"{folder}/{INCIDENT_FILE}", plain_folders)
-        postmortem_file = read_text(root, f"{folder}/{POSTMORTEM_FILE}", plain_folders) if has_postmortem else None
-        key = None
-        if incident_file[0] is not None and (postmortem_file is None or postmortem_file[0] is not None):
-            key = cache.key(folder, incident_file[0], None if postmortem_file is None else postmortem_file[0])
-        shards.setdefault(shard_of(folder), []).append((folder, key, incident_file, postmortem_file))
+        shards.setdefault(shard_of(folder), []).append((folder, has_postmortem))
 
     results: dict[str, _FolderResult] = {}
-    stale: list[tuple[str, list[_Job], Shard | None]] = []
-    for name, jobs in shards.items():
+    stale: list[_Stale] = []
+    plain_folders: set[str] = set()
+    for name, members in shards.items():
         stored = cache.load(name)
-        if (
-            stored is not None
-            and len(stored.keys) == len(jobs)
-            and all(stored.keys.get(job[0]) == job[1] for job in jobs)
-        ):
-            results.update(pickle.loads(stored.results))  # noqa: S301 - see statusgen.cache
-        else:
-            stale.append((name, jobs, stored))
-    for payload in _check_shards(cache, template, stale):
+        if stored is not None and len(stored.keys) == len(members):
+            keys = (_key(cache, root, folder, has_postmortem, plain_folders)[0] for folder, has_postmortem in members)
+            if all(stored.keys.get(folder) == key for (folder, _), key in zip(members, keys, strict=True)):
+                results.update(pickle.loads(stored.results))  # noqa: S301 - see statusgen.cache
+                continue
+        stale.append((name, members, stored))
+    for payload in _check_shards(root, cache, template, stale):
         results.update(pickle.loads(payload))  # noqa: S301 - made by _check_shard just now
     cache.keep_only(shards)
     return [results[folder] for folder, _, _ in folders]
 
 
+def _key(
+    cache: FolderCache, root: Path, folder: str, has_postmortem: bool, plain_folders: set[str]
+) -> tuple[bytes | None, _Read, _Read | None]:
+    """Read a folder's files: the cache key of what was read (None: a file could not be read)."""
+    incident_file = read_text(root, f"{folder}/{INCIDENT_FILE}", plain_folders)
+    postmortem_file = read_text(root, f"{folder}/{POSTMORTEM_FILE}", plain_folders) if has_postmortem else None
+    if incident_file[0] is None or (postmortem_file is not None and postmortem_file[0] is None):
+        return None, incident_file, postmortem_file
+    key = cache.key(folder, incident_file[0], None if postmortem_file is None else postmortem_file[0])
+    return key, incident_file, postmortem_file
+
+
 def _check_shard(
-    cache: FolderCache, template: tuple[str, ...], name: str, jobs: list[_Job], stored: Shard | None
+    root: Path,
+    cache: FolderCache,
+    template: tuple[str, ...],
+    name: str,
+    members: list[tuple[str, bool]],
+    stored: Shard | None,
 ) -> bytes:
-    """Check the folders of one shard that changed, store the shard, and return its results
-    pickled (every folder's, also those not cacheable)."""
-    unchanged = (
-        {} if stored is None else {job[0] for job in jobs if job[1] is not None and stored.keys.get(job[0]) == job[1]}
-    )
-    previous = pickle.loads(stored.results) if stored is not None and unchanged else {}  # noqa: S301 - see cache
+    """Read and check the folders of one shard (those that changed), store the shard, and
+    return its results pickled (every folder's, also those not cacheable)."""
+    previous: dict[str, _FolderResult] | None = None
     results: dict[str, _FolderResult] = {}
     keys: dict[str, bytes] = {}
-    for folder, key, incident_file, postmortem_file in jobs:
-        if folder in unchanged:
+    plain_folders: set[str] = set()
+    for folder, has_postmortem in members:
+        key, incident_file, postmortem_file = _key(cache, root, folder, has_postmortem, plain_folders)
+        if stored is not None and key is not None and stored.keys.get(folder) == key:
+            if previous is None:
+                previous = pickle.loads(stored.results)  # noqa: S301 - see statusgen.cache
             results[folder] = previous[folder]
         else:
             results[folder] = _check_folder(folder, template, incident_file, postmortem_file)
@@ -309,19 +321,17 @@ def _check_shard(
     return payload
 
 
-_STALE: list[tuple[str, list[_Job], Shard | None]] = []
+_STALE: list[_Stale] = []
 """The shards a pool of forked workers checks (inherited, so never pickled to them)."""
-_CACHE: list[tuple[FolderCache, tuple[str, ...]]] = []
+_CONTEXT: list[tuple[Path, FolderCache, tuple[str, ...]]] = []
 
 
 def _check_stale(index: int) -> bytes:
-    cache, template = _CACHE[0]
-    return _check_shard(cache, template, *_STALE[index])
+    root, cache, template = _CONTEXT[0]
+    return _check_shard(root, cache, template, *_STALE[index])
 
 
-def _check_shards(
-    cache: FolderCache, template: tuple[str, ...], stale: list[tuple[str, list[_Job], Shard | None]]
-) -> Iterator[bytes]:
+def _check_shards(root: Path, cache: FolderCache, template: tuple[str, ...], stale: list[_Stale]) -> Iterator[bytes]:
     """The pickled results of the ``stale`` shards: by forked worker processes when there is
     enough to check, as each is done.
 
@@ -329,7 +339,7 @@ def _check_shards(
     process that runs threads (``statusgen serve``), where forking is unsafe.
     """
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    work = sum(len(jobs) for _, jobs, _ in stale)
+    work = sum(len(members) for _, members, _ in stale)
     if (
         work < _PARALLEL_FROM
         or len(stale) < 2
@@ -337,17 +347,17 @@ def _check_shards(
         or threading.active_count() > 1
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        for name, jobs, stored in stale:
-            yield _check_shard(cache, template, name, jobs, stored)
+        for name, members, stored in stale:
+            yield _check_shard(root, cache, template, name, members, stored)
         return
     _STALE[:] = stale
-    _CACHE[:] = [(cache, template)]
+    _CONTEXT[:] = [(root, cache, template)]
     try:
         with multiprocessing.get_context("fork").Pool(min(cpus, 8)) as pool:
             yield from pool.imap(_check_stale, range(len(stale)))
     finally:
         _STALE.clear()
-        _CACHE.clear()
+        _CONTEXT.clear()
 
 
 def check_incident_text(root: Path, relpath: str, text: str, *, now: dt.datetime) -> list[Problem]:
