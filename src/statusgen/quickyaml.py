@@ -33,7 +33,7 @@ _MAX_DEPTH = 32
 _UNUSUAL = re.compile("[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 # A line: its indentation, a sequence dash, a `key:` (a simple word followed by a space or
 # the end of the line), and the rest.
-_LINE = re.compile(r"( *)(?:(-)(?: +|$))?(?:([A-Za-z_][A-Za-z0-9_\-]*):(?: +|$))?(.*)")
+_LINES = re.compile(r"^( *)(- +|-$)?(?:([A-Za-z_][A-Za-z0-9_\-]*):(?: +|$))?(.*)$", re.MULTILINE)
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[-+][0-9]{2}:[0-9]{2})$").match
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 # A plain scalar whose text is its value once its tag is known: nothing to cut or refuse.
@@ -66,17 +66,21 @@ def quick_load(
     lines = text.split("\n")
     lines.pop()
     try:
-        return _read(lines, tag_of, constructors)
+        return _read(lines, _LINES.findall(text), tag_of, constructors)
     except _Decline:
         return None
 
 
 def _read(  # noqa: C901 - one pass over the lines, every case in view
     lines: list[str],
+    tokens: list[tuple[str, str, str, str]],
     tag_of: dict[str, str],
     constructors: dict[str, Callable[[Any, yaml.ScalarNode], Any]],
 ) -> Any:
-    """Block structure by indentation, one line at a time, with a stack of open containers."""
+    """Block structure by indentation, one line at a time, with a stack of open containers.
+
+    ``tokens`` holds each line cut in four: indentation, a sequence dash with the spaces after
+    it, a ``key:`` and the rest ("" for a part that is not there)."""
     stack: list[Any] = []  # the open mappings and sequences, outermost first
     indents: list[int] = []  # the column each is written at
     root: Any = None
@@ -85,10 +89,9 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
     its owner, and whether a sequence at the owner's own column may be that block."""
     index, count = 0, len(lines)
     while index < count:
-        match = _LINE.match(lines[index])
+        spaces, dash, key, rest = tokens[index]
         index += 1
-        spaces, dash, key, rest = match.groups()  # type: ignore[union-attr]
-        if dash is None and key is None:
+        if not dash and not key:
             if not rest or rest[0] == "#":
                 continue  # blank or comment
             raise _Decline  # a scalar on a line of its own: continued, or not a mapping
@@ -113,10 +116,10 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
         if not indents or indents[-1] != indent or len(stack) > _MAX_DEPTH:
             raise _Decline
         top = stack[-1]
-        if dash is not None:
+        if dash:
             if top.__class__ is not list:
                 raise _Decline
-            if key is None:
+            if not key:
                 if not rest or rest[0] == "#":
                     top.append(None)
                     pending = (top, len(top) - 1, indent, False)
@@ -133,7 +136,7 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
             top = {}
             stack[-1].append(top)
             stack.append(top)
-            indent = match.start(3)  # type: ignore[union-attr]
+            indent += len(dash)
             indents.append(indent)
         elif top.__class__ is list:
             # a key after a sequence written at its mapping's own column ends that sequence

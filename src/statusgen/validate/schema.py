@@ -135,6 +135,8 @@ class Text(Field):
     required_text: bool = True
 
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
+        if value.__class__ is str and (value.strip() or not self.required_text) and not _UNPRINTABLE.search(value):
+            return value  # the usual case, in short
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             if value is None and self.required_text:
                 return c.at_value(path, "SG207", f"{describe(path)} is empty; write some text")
@@ -291,8 +293,9 @@ class ListOf(Field):
             return c.at_value(path, "SG203", f"{describe(path)} must be a list, not {_kind(value)}")
         if self.nonempty and not value:
             return c.at_value(path, "SG207", f"{describe(path)} is empty; add at least one item")
-        items = [self.item.check(c, item, (*path, index)) for index, item in enumerate(value)]
-        return INVALID if any(item is INVALID for item in items) else items
+        check = self.item.check
+        items = [check(c, item, (*path, index)) for index, item in enumerate(value)]
+        return INVALID if INVALID in items else items
 
 
 @dataclass(frozen=True)
@@ -318,8 +321,15 @@ class Record(Field):
             return c.at_value(path, "SG203", f"{describe(path)} must be a mapping of fields, not {_kind(value)}")
         result: dict[str, Any] = {}
         valid = True
+        fields = self.fields
         for key, item in value.items():
             child = (*path, key)
+            known = fields.get(key)
+            if known is not None and item is not None and key not in self.misplaced:
+                result[key] = checked = known.check(c, item, child)  # the usual case, in short
+                if checked is INVALID:
+                    valid = False
+                continue
             if key in self.misplaced:
                 c.at_key(child, "SG208", self.misplaced[key])
                 valid = False
@@ -332,10 +342,11 @@ class Record(Field):
             else:
                 result[key] = self.fields[key].check(c, item, child)
                 valid = valid and result[key] is not INVALID
-        for name in self.fields:
-            if name in self.required and name not in value:
-                c.at_value(path, "SG201", f"missing required field '{describe((*path, name))}'")
-                valid = False
+        if not self.required <= value.keys():
+            for name in self.fields:
+                if name in self.required and name not in value:
+                    c.at_value(path, "SG201", f"missing required field '{describe((*path, name))}'")
+                    valid = False
         return result if valid else INVALID
 
 
