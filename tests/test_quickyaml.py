@@ -248,3 +248,29 @@ def test_the_demo_corpus_parses_the_same_through_the_loader() -> None:
         slow_document, _ = loader._parse_slowly(head, relpath, line_offset=1)
         assert slow_document is not None
         assert exact(quick_document.data) == exact(slow_document.data), relpath
+
+
+class _NoShortcut:
+    def search(self, *args: object) -> None:
+        return None
+
+
+@PROPERTY
+@given(
+    st.lists(st.sampled_from(["---", "...", "\n", "a: 1", "\r", "\x85", " ", "\t", "b", "|", "\u2028"]), max_size=14)
+)
+def test_frontmatter_found_by_the_shortcut_is_the_one_splitlines_finds(parts: list[str]) -> None:
+    source = "---\n" + "".join(parts)
+
+    def outcome() -> Any:
+        document, problems = loader.parse_markdown(source, "a.md")
+        found = None if document is None else (exact(document.data), document.body, document.body_line)
+        return found, [(p.line, p.column, p.code, p.message) for p in problems]
+
+    quick_outcome = outcome()
+    saved = loader._CLOSING
+    loader._CLOSING = _NoShortcut()  # type: ignore[assignment]
+    try:
+        assert quick_outcome == outcome()
+    finally:
+        loader._CLOSING = saved

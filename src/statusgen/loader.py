@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import re
 import stat
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ Mark = tuple[int, int]
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
 _MAX_DEPTH = 64
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
+"""The line that closes the frontmatter (what is left of it by ``rstrip()`` is --- or ...)."""
+_ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""Line breaks of ``str.splitlines()`` other than \\n."""
 _MAX_FILE_BYTES = 32 * 1024 * 1024
 
 _constructor = yaml.constructor.SafeConstructor()
@@ -225,6 +230,16 @@ def load_markdown(root: Path, relpath: str) -> tuple[Document | None, list[Probl
 
 def parse_markdown(text: str, relpath: str) -> tuple[Document | None, list[Problem]]:
     """Parse Markdown text with YAML frontmatter; ``relpath`` names it in problems."""
+    if (
+        text.startswith("---\n")
+        and (fence := _CLOSING.search(text, 4)) is not None
+        and not _ODD_BREAKS.search(text, 0, fence.end())  # then lines are what splitlines() makes
+    ):
+        document, problems = _parse(text[4 : fence.start()], relpath, line_offset=1)
+        if document is None:
+            return None, problems
+        body_line = text.count("\n", 0, fence.start()) + 2
+        return Document(relpath, document.data, document.where, text[fence.end() + 1 :], body_line), problems
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         return None, [
