@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from .problems import Level, Problem
-from .quickyaml import quick_load
+from .quickyaml import quick_load, with_shared_zone
 
 __all__ = [
     "Document",
@@ -314,7 +314,7 @@ class _Unusual(Exception):
 
 def _scalar_value(value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        value = value.astimezone(dt.timezone(value.utcoffset() or dt.timedelta()))
+        value = with_shared_zone(value.astimezone(dt.timezone(value.utcoffset() or dt.timedelta())))
     return value
 
 

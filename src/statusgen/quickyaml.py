@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["quick_load"]
+__all__ = ["quick_load", "with_shared_zone"]
 
 _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
@@ -267,9 +267,26 @@ def _timestamp(text: str) -> dt.datetime:
     """``YYYY-MM-DDTHH:MM:SS`` with ``Z`` or ``±HH:MM`` (checked by the caller), as PyYAML
     builds it and the loader keeps it: an aware datetime in a fixed-offset zone."""
     try:
-        return dt.datetime.fromisoformat(text)
+        return with_shared_zone(dt.datetime.fromisoformat(text))
     except ValueError as error:
         raise _Decline from error
+
+
+_ZONES: dict[dt.tzinfo, dt.tzinfo] = {}
+
+
+def with_shared_zone(value: dt.datetime) -> dt.datetime:
+    """``value`` with the one shared zone object of its offset: a history has a handful of
+    offsets and tens of thousands of times, and each zone object costs memory and a Python
+    call to pickle (``datetime.timezone`` cannot cache its slot names)."""
+    zone = value.tzinfo
+    if zone is None:
+        return value
+    shared = _ZONES.get(zone)
+    if shared is None:
+        _ZONES[zone] = zone
+        return value
+    return value if shared is zone else value.replace(tzinfo=shared)
 
 
 def _tag(text: str, tag_of: dict[str, str]) -> str:
