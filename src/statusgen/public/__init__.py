@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from ..config import Config
 from ..output import TreeWriter
 from ..validate import Site
-from .api import API_FILES, render_api
-from .badges import render_badges
-from .calendar import CALENDAR_PATH, render_calendar
-from .feeds import render_feeds
-from .pages import PageKeys, PublicPages, make_environment, stylesheet
+from .api import API_FILES
+from .calendar import CALENDAR_PATH
+from .keys import PageKeys
+from .machine import machine_parts
+from .pages import PublicPages, make_environment, stylesheet
 from .parallel import Forked, worker_count
 from .sitemap import render_sitemap
 from .view import public_view
@@ -47,10 +47,12 @@ __all__ = [
 
 MANIFEST = ".statusgen-manifest.json"
 """The build manifest, inside the public tree so that it always describes the tree it is in:
-the key of every incident and month page (see :class:`statusgen.public.pages.PageKeys`)."""
-_MANIFEST_FORMAT = 1
-_PARALLEL_FROM = 400
-"""Incidents from which the months are rendered by worker processes (forking costs ~10 ms)."""
+the key of every incident and month page and of every machine output (see
+:mod:`statusgen.public.keys`)."""
+_MANIFEST_FORMAT = 2
+_PARALLEL_FROM = 200
+"""Pages to render from which the months are rendered by worker processes (forking costs about
+10 ms, a page 1–2 ms)."""
 
 
 @dataclass(frozen=True)
@@ -119,13 +121,19 @@ def _render(
     writer: TreeWriter | None = None,
 ) -> set[str]:
     """Render the public site: to ``collect`` (in memory), or to ``writer`` (which also keeps
-    the unchanged pages and takes the months from worker processes). Returns the kept pages."""
+    the unchanged pages and, when there are many pages to render, takes the months from worker
+    processes). Returns the kept pages and files."""
     keys = PageKeys(previous, reusable)
     view = public_view(site, now)
     declared = machine_paths(view.config)
     pages = PublicPages(
         view, env=make_environment(site.root), css=stylesheet(site.root), machine_paths=declared, keys=keys
     )
+    parts = machine_parts(view, pages.builder.incidents, pages.fingerprints, pages.code_key)
+    if sorted(path for part in parts for path in part.paths) != declared:
+        raise RuntimeError(f"the machine outputs are not the ones declared: {[part.paths for part in parts]}")
+    stale_parts = [part for part in parts if not keys.all_unchanged(part.paths, part.key)]
+    stale_pages = pages.plan()
     claimed: set[str] = set()
 
     def give(part: dict[str, bytes]) -> None:
@@ -139,56 +147,49 @@ def _render(
             for path in sorted(part):
                 writer.write(path, part[path])
 
-    def months(indexes: Sequence[int]) -> tuple[dict[str, str], set[str], dict[str, bytes]]:
+    def months(indexes: Sequence[int]) -> dict[str, bytes]:
         rendered: dict[str, bytes] = {}
         for index in indexes:
             for path, content in pages.month(index):
-                if writer is not None:
+                if writer is not None and processes:
                     writer.write(path, content)
                 else:
                     rendered[path] = content
-        if writer is not None:
-            for path in sorted(keys.kept):
-                writer.keep(path)
-        return keys.keys, keys.kept, rendered
+        return rendered
 
     def machine(_: Sequence[int]) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        for part in (render_feeds(view), render_api(view), render_calendar(view), render_badges(view)):
-            _merge(files, part)
-        if sorted(files) != declared:
-            raise RuntimeError(f"the machine outputs are not the ones declared: {sorted(files)} != {declared}")
+        for part in stale_parts:
+            _merge(files, part.render())
         if writer is not None and processes:
             for path in sorted(files):
                 writer.write(path, files[path])
             return {}
         return files
 
-    indexes = range(len(pages.months))
-    processes = worker_count(len(view.incidents), least=_PARALLEL_FROM) if writer else 0
-    workers = Forked(months, indexes, processes)
-    machine_worker = Forked(machine, [0], 1 if processes else 0)
+    processes = worker_count(stale_pages, least=_PARALLEL_FROM) if writer else 0
+    workers = Forked(months, pages.months_to_render(), processes)
+    machine_worker = Forked(machine, [0], 1 if processes and stale_parts else 0)
     try:
         shared = pages.shared()
         give(shared)
+        if writer is not None:
+            for path in sorted(keys.kept):
+                writer.keep(path)
+        claimed.update(keys.kept)
         for files in machine_worker.results():
             give(files)
-        for page_keys, kept, rendered in workers.results():
-            keys.keys.update(page_keys)
-            keys.kept.update(kept)
+        for rendered in workers.results():
             give(rendered)
     except BaseException:
         workers.stop()
         machine_worker.stop()
         raise
-    if processes:
-        claimed.update(declared)
-        assert writer is not None
-        writer.add_written(declared)
-    month_pages = [path for index in indexes for path in pages.month_paths(index)]
-    if writer is not None:
-        claimed.update(month_pages)
-        writer.add_written(month_pages)
+    month_pages = [path for index in range(len(pages.months)) for path in pages.month_paths(index)]
+    if writer is not None and processes:
+        written = [path for part in stale_parts for path in part.paths] + month_pages
+        claimed.update(written)
+        writer.add_written(written)
     page_paths = sorted(path for path in {*shared, *month_pages} if path.endswith(".html") and path != "404.html")
     give(render_sitemap(view, page_paths))
     manifest = {"format": _MANIFEST_FORMAT, "pages": dict(sorted(keys.keys.items()))}

@@ -55,6 +55,7 @@ from .view import PublicView
 __all__ = [
     "API_FILES",
     "API_INCIDENTS",
+    "ApiPlan",
     "AUTO_COMPLETED",
     "AUTO_IN_PROGRESS",
     "ApiUpdate",
@@ -62,6 +63,7 @@ __all__ = [
     "last_update_at",
     "as_of",
     "markdown_to_plain",
+    "plan_api",
     "render_api",
 ]
 
@@ -293,13 +295,41 @@ def markdown_to_plain(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class _Totals:
+    """The few facts about all incidents that the page and the components show."""
+
+    last_change: dt.datetime | None
+    """The latest moment by ``now`` at which anything public changed."""
+    first_update: dt.datetime
+    """The first public update of the page (``now`` when there is none)."""
+    component_changes: Mapping[str, dt.datetime]
+    """Per component id (of the configuration at least), the last time by ``now`` its status changed."""
+
+
+@dataclass(frozen=True)
 class _Api:
-    """What every payload is built from: the view, with updates cut at ``now``."""
+    """What every payload is built from: the view, with updates cut at ``now``, and the facts
+    about all incidents — worked out from ``updates`` (every incident's) unless given."""
 
     view: PublicView
     incidents: tuple[Incident, ...]
     updates: Mapping[str, list[ApiUpdate]]
     page_id: str
+    given: _Totals | None = None
+
+    @property
+    def totals(self) -> _Totals:
+        if self.given is not None:
+            return self.given
+        now = self.view.now
+        moments = [update.at for updates in self.updates.values() for update in updates]
+        last: dict[str, dt.datetime] = {}
+        for incident in self.incidents:
+            for component, spans in component_intervals(incident).items():
+                edges = [edge for i in spans for edge in (i.start, i.end) if edge is not None and edge <= now]
+                if edges:
+                    last[component] = max([*edges, *([last[component]] if component in last else [])])
+        return _Totals(max((m for m in moments if m <= now), default=None), min(moments, default=now), last)
 
     def time(self, moment: dt.datetime) -> str:
         """Statuspage's timestamp: milliseconds, the page's zone and its offset."""
@@ -312,27 +342,74 @@ class _Api:
         return f"{text}{offset[:3]}:{offset[3:]}"
 
 
-def render_api(view: PublicView) -> dict[str, bytes]:
-    """``api/v2/*.json``: the Statuspage v2 API at ``view.now``."""
+@dataclass(frozen=True)
+class ApiPlan:
+    """Which incidents each payload lists, decided before anything is rendered."""
+
+    api: _Api
+    unresolved: tuple[Incident, ...]
+    open_windows: tuple[Incident, ...]
+    newest: tuple[Incident, ...]
+    """The :data:`API_INCIDENTS` most recently started."""
+    maintenance: tuple[Incident, ...]
+    """The :data:`API_INCIDENTS` maintenances starting last."""
+    upcoming: tuple[Incident, ...]
+    active: tuple[Incident, ...]
+
+    def shown(self) -> tuple[object, ...]:
+        """What the files show besides the listed incidents, as plain values (for a build key)."""
+        totals, board = self.api.totals, self.api.view.board
+        return (
+            totals.last_change,
+            totals.first_update,
+            sorted(totals.component_changes.items()),
+            board.indicator,
+            sorted(board.components.items()),
+            sorted(board.groups.items()),
+        )
+
+    def lists(self) -> tuple[tuple[Incident, ...], ...]:
+        return (self.unresolved, self.open_windows, self.newest, self.maintenance, self.upcoming, self.active)
+
+
+def plan_api(view: PublicView, published: Sequence[Incident] | None = None) -> ApiPlan:
+    """What ``api/v2/*.json`` list at ``view.now``. ``published`` is ``view.incidents`` as
+    published by ``view.now`` (:func:`as_of`), when the caller has it."""
     now = view.now
-    incidents = tuple(as_of(incident, now) for incident in view.incidents)
-    # Bodies only for the incidents a payload lists (see _incident): the rest need only times.
-    api = _Api(
-        view, incidents, {i.id: api_updates(i, now, bodies=False) for i in incidents}, _page_id(view.config.base_url)
+    incidents = tuple(published) if published is not None else tuple(as_of(i, now) for i in view.incidents)
+    last_updates = {incident.id: last_update_at(incident, now) for incident in incidents}
+    totals = _Totals(
+        max((moment for moment in last_updates.values() if moment is not None), default=None),
+        min((incident.updates[0].at for incident in incidents if incident.updates), default=now),
+        _component_changes(view, incidents, last_updates),
+    )
+    api = _Api(view, incidents, {}, _page_id(view.config.base_url), totals)
+    statuses = {incident.id: status_at(incident, now) for incident in incidents}
+    newest = sorted(incidents, key=lambda i: (i.updates[0].at, i.id), reverse=True)
+    maintenance = [incident for incident in incidents if incident.is_maintenance]
+    by_start = sorted(maintenance, key=lambda i: (i.schedule.start if i.schedule else now, i.id))
+    unresolved = tuple(incident for incident in newest if statuses[incident.id] in _UNRESOLVED)
+    upcoming = tuple(incident for incident in by_start if statuses[incident.id] is MaintenanceStatus.SCHEDULED)
+    active = tuple(incident for incident in by_start if statuses[incident.id] in _ACTIVE_MAINTENANCE)
+    open_windows = tuple(incident for incident in by_start if incident in upcoming or incident in active)
+    return ApiPlan(
+        api,
+        unresolved,
+        open_windows,
+        tuple(newest[:API_INCIDENTS]),
+        tuple(list(reversed(by_start))[:API_INCIDENTS]),
+        upcoming,
+        active,
     )
 
+
+def render_api(view: PublicView, plan: ApiPlan | None = None) -> dict[str, bytes]:
+    """``api/v2/*.json``: the Statuspage v2 API at ``view.now`` (as ``plan`` lists it)."""
+    plan = plan if plan is not None else plan_api(view)
+    api = plan.api
     page = _page(api)
     components = _components(api)
     status = {"indicator": view.board.indicator.value, "description": view.board.description}
-    statuses = {incident.id: status_at(incident, now) for incident in incidents}
-    newest = sorted(incidents, key=lambda i: (api.updates[i.id][0].at, i.id), reverse=True)
-    maintenance = [incident for incident in incidents if incident.is_maintenance]
-    by_start = sorted(maintenance, key=lambda i: (i.schedule.start if i.schedule else now, i.id))
-    unresolved = [incident for incident in newest if statuses[incident.id] in _UNRESOLVED]
-    upcoming = [incident for incident in by_start if statuses[incident.id] is MaintenanceStatus.SCHEDULED]
-    active = [incident for incident in by_start if statuses[incident.id] in _ACTIVE_MAINTENANCE]
-    open_windows = [incident for incident in by_start if incident in upcoming or incident in active]
-
     by_id = {record["id"]: record for record in components}
 
     def incident_list(chosen: Iterable[Incident]) -> list[Json]:
@@ -342,20 +419,17 @@ def render_api(view: PublicView) -> dict[str, bytes]:
         "summary.json": {
             "page": page,
             "components": components,
-            "incidents": incident_list(unresolved),
-            "scheduled_maintenances": incident_list(open_windows),
+            "incidents": incident_list(plan.unresolved),
+            "scheduled_maintenances": incident_list(plan.open_windows),
             "status": status,
         },
         "status.json": {"page": page, "status": status},
         "components.json": {"page": page, "components": components},
-        "incidents.json": {"page": page, "incidents": incident_list(newest[:API_INCIDENTS])},
-        "incidents/unresolved.json": {"page": page, "incidents": incident_list(unresolved)},
-        "scheduled-maintenances.json": {
-            "page": page,
-            "scheduled_maintenances": incident_list(list(reversed(by_start))[:API_INCIDENTS]),
-        },
-        "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": incident_list(upcoming)},
-        "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": incident_list(active)},
+        "incidents.json": {"page": page, "incidents": incident_list(plan.newest)},
+        "incidents/unresolved.json": {"page": page, "incidents": incident_list(plan.unresolved)},
+        "scheduled-maintenances.json": {"page": page, "scheduled_maintenances": incident_list(plan.maintenance)},
+        "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": incident_list(plan.upcoming)},
+        "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": incident_list(plan.active)},
     }
     return {f"api/v2/{name}": _dump(payload) for name, payload in payloads.items()}
 
@@ -378,25 +452,42 @@ def _page(api: _Api) -> Json:
         "name": view.config.name,
         "url": view.url().rstrip("/"),
         "time_zone": view.config.time_zone,
-        "updated_at": api.time(_last_change(api.incidents, api.updates, view.now) or view.now),
+        "updated_at": api.time(api.totals.last_change or view.now),
     }
 
 
-def _last_change(
-    incidents: Iterable[Incident], updates: Mapping[str, list[ApiUpdate]], now: dt.datetime
-) -> dt.datetime | None:
-    """The latest moment by ``now`` at which anything public changed."""
-    moments = [update.at for incident in incidents for update in updates[incident.id]]
-    return max((moment for moment in moments if moment <= now), default=None)
+def _component_changes(
+    view: PublicView, incidents: Sequence[Incident], last_updates: Mapping[str, dt.datetime | None]
+) -> dict[str, dt.datetime]:
+    """Per component of the configuration, the last time by ``now`` its status changed.
 
-
-def _component_changes(api: _Api) -> dict[str, dt.datetime]:
-    """Per component id, the last time by ``now`` its status changed."""
+    No interval of an incident changes by ``now`` after its last update (or the start or end of
+    its window that stands for one): going through the incidents latest first, a component is
+    done once that moment is before its latest change found, and most of a long history is
+    never looked at."""
+    now = view.now
+    pending = {component.id for component in view.config.components}
     last: dict[str, dt.datetime] = {}
-    for incident in api.incidents:
+    latest_first = sorted(
+        (incident for incident in incidents if last_updates[incident.id] is not None),
+        key=lambda i: last_updates[i.id],  # type: ignore[arg-type, return-value]
+        reverse=True,
+    )
+    for incident in latest_first:
+        bound = last_updates[incident.id]
+        assert bound is not None
+        if last:
+            pending -= {component for component in pending if component in last and last[component] >= bound}
+        if not pending:
+            break
+        touched = set(incident.components)
+        for update in incident.updates:
+            touched.update(update.components)
+        if pending.isdisjoint(touched):
+            continue
         for component, spans in component_intervals(incident).items():
-            edges = [edge for i in spans for edge in (i.start, i.end) if edge is not None and edge <= api.view.now]
-            if edges:
+            edges = [edge for i in spans for edge in (i.start, i.end) if edge is not None and edge <= now]
+            if edges and component in pending:
                 last[component] = max([*edges, *([last[component]] if component in last else [])])
     return last
 
@@ -407,8 +498,8 @@ def _components(api: _Api) -> list[Json]:
     view = api.view
     config = view.config
     zone = zoneinfo.ZoneInfo(config.time_zone)
-    first_update = min((u.at for updates in api.updates.values() for u in updates), default=view.now)
-    changed = _component_changes(api)
+    first_update = api.totals.first_update
+    changed = api.totals.component_changes
 
     def created(component: Component | None) -> dt.datetime:
         if component is not None and component.start_date is not None:

@@ -11,20 +11,33 @@ Events are ``TRANSP:TRANSPARENT``: maintenance informs, it does not make anyone 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import icalendar
 
+from ..model import Incident
 from .api import as_of, markdown_to_plain
 from .view import PublicView
 
-__all__ = ["CALENDAR_PATH", "render_calendar"]
+__all__ = ["CALENDAR_PATH", "calendar_windows", "render_calendar"]
 
 CALENDAR_PATH = "maintenance.ics"
 
 
-def render_calendar(view: PublicView) -> dict[str, bytes]:
-    """``maintenance.ics`` with one event per public maintenance announced by ``view.now``."""
+def calendar_windows(view: PublicView, published: Sequence[Incident] | None = None) -> list[Incident]:
+    """The maintenances the calendar holds, as published by ``view.now``, in its order.
+    ``published`` is ``view.incidents`` as published by ``view.now``, when the caller has it."""
+    if published is None:
+        published = [as_of(i, view.now) for i in view.incidents if i.is_maintenance]
+    windows = [i for i in published if i.is_maintenance and i.schedule is not None]
+    windows.sort(key=lambda i: (i.schedule.start if i.schedule else view.now, i.id))
+    return windows
+
+
+def render_calendar(view: PublicView, windows: Sequence[Incident] | None = None) -> dict[str, bytes]:
+    """``maintenance.ics`` with one event per public maintenance announced by ``view.now``
+    (``windows``: :func:`calendar_windows`, when the caller has them)."""
     config = view.config
     host = urlsplit(config.base_url).hostname or "localhost"
     calendar = icalendar.Calendar()
@@ -35,9 +48,7 @@ def render_calendar(view: PublicView) -> dict[str, bytes]:
     calendar.add("x-wr-calname", f"{config.name} - Scheduled maintenance")
     calendar.add("x-wr-caldesc", f"Scheduled maintenance of {config.name}: {view.url()}")
 
-    windows = [as_of(i, view.now) for i in view.incidents if i.is_maintenance and i.schedule is not None]
-    windows.sort(key=lambda i: (i.schedule.start if i.schedule else view.now, i.id))
-    for incident in windows:
+    for incident in windows if windows is not None else calendar_windows(view):
         assert incident.schedule is not None
         first, latest = incident.updates[0], incident.updates[-1]
         url = view.url(view.incident_path(incident))

@@ -31,7 +31,7 @@ from .api import as_of
 from .markup import markdown_to_html
 from .view import PublicView
 
-__all__ = ["FEED_ENTRIES", "render_feeds"]
+__all__ = ["FEED_ENTRIES", "FeedPlan", "FeedRenderer", "plan_feeds", "render_feeds"]
 
 FEED_ENTRIES = Feeds().entries
 """How many incidents a feed holds by default (``feeds.entries``): the most recently updated."""
@@ -94,24 +94,31 @@ class _Feed:
         return generator
 
 
-def render_feeds(view: PublicView) -> dict[str, bytes]:
-    """``history.atom|rss`` and ``components/<id>/history.atom|rss``."""
+@dataclass(frozen=True)
+class FeedPlan:
+    """One feed (Atom and RSS) and the incidents it holds, decided before anything is rendered."""
+
+    paths: tuple[str, str]
+    """The Atom file, then the RSS file."""
+    feed: _Feed
+    chosen: tuple[Incident, ...]
+    fallback: dt.datetime
+
+
+def plan_feeds(view: PublicView, published: Sequence[Incident] | None = None) -> list[FeedPlan]:
+    """The site's feed and each component's, with the incidents each holds: the ``feeds.entries``
+    most recently updated. ``published`` is ``view.incidents`` as published by ``view.now``
+    (:func:`statusgen.public.api.as_of`), when the caller has it."""
     # Which incidents each feed holds is decided on dates alone; only those are rendered.
-    incidents = [as_of(incident, view.now) for incident in view.incidents]
-    incidents.sort(key=lambda i: (i.updates[-1].at.astimezone(dt.UTC), _tag(view, i)), reverse=True)
+    incidents = list(published) if published is not None else [as_of(i, view.now) for i in view.incidents]
+    prefix = _tag_prefix(view)
+    incidents.sort(
+        key=lambda i: (i.updates[-1].at.astimezone(dt.UTC), f"{prefix[0]}{i.id[:4]}{prefix[1]}{i.id}"), reverse=True
+    )
     fallback = incidents[0].updates[-1].at.astimezone(dt.UTC) if incidents else _EPOCH
     name, language = view.config.name, view.config.language
     limit = view.config.feeds.entries
-    rendered: dict[str, _Entry] = {}
-
-    def entries(chosen: list[Incident]) -> list[_Entry]:
-        for incident in chosen:
-            if incident.id not in rendered:
-                rendered[incident.id] = _entry(view, incident)
-        return [rendered[incident.id] for incident in chosen]
-
-    files: dict[str, bytes] = {}
-    feed = _Feed(
+    site_feed = _Feed(
         title=f"{name} - Incident History",
         subtitle=f"Incidents and scheduled maintenance of {name}",
         home=view.url(),
@@ -119,7 +126,8 @@ def render_feeds(view: PublicView) -> dict[str, bytes]:
         language=language,
         author=name,
     )
-    files["history.atom"], files["history.rss"] = feed.render(entries(incidents[:limit]), fallback)
+    plans = [FeedPlan(("history.atom", "history.rss"), site_feed, tuple(incidents[:limit]), fallback)]
+    touched: dict[str, frozenset[str]] = {}
     for component in view.config.components:
         base = view.component_path(component.id)
         feed = _Feed(
@@ -134,9 +142,39 @@ def render_feeds(view: PublicView) -> dict[str, bytes]:
         for incident in incidents:
             if len(chosen) == limit:
                 break
-            if component.id in _touched(incident):
+            ids = touched.get(incident.id)
+            if ids is None:
+                ids = touched[incident.id] = _touched(incident)
+            if component.id in ids:
                 chosen.append(incident)
-        files[base + "history.atom"], files[base + "history.rss"] = feed.render(entries(chosen), fallback)
+        plans.append(FeedPlan((base + "history.atom", base + "history.rss"), feed, tuple(chosen), fallback))
+    return plans
+
+
+class FeedRenderer:
+    """Renders planned feeds, each incident's entry once for all the feeds that hold it."""
+
+    def __init__(self, view: PublicView) -> None:
+        self.view = view
+        self._entries: dict[str, _Entry] = {}
+
+    def render(self, plan: FeedPlan) -> dict[str, bytes]:
+        entries = []
+        for incident in plan.chosen:
+            entry = self._entries.get(incident.id)
+            if entry is None:
+                entry = self._entries[incident.id] = _entry(self.view, incident)
+            entries.append(entry)
+        atom, rss = plan.feed.render(entries, plan.fallback)
+        return {plan.paths[0]: atom, plan.paths[1]: rss}
+
+
+def render_feeds(view: PublicView) -> dict[str, bytes]:
+    """``history.atom|rss`` and ``components/<id>/history.atom|rss``."""
+    renderer = FeedRenderer(view)
+    files: dict[str, bytes] = {}
+    for plan in plan_feeds(view):
+        files.update(renderer.render(plan))
     return files
 
 
@@ -150,8 +188,14 @@ def _touched(incident: Incident) -> frozenset[str]:
 
 def _tag(view: PublicView, incident: Incident) -> str:
     """``tag:<host>,<year>:<base path>incidents/<id>`` (RFC 4151)."""
+    before, after = _tag_prefix(view)
+    return f"{before}{incident.id[:4]}{after}{incident.id}"
+
+
+def _tag_prefix(view: PublicView) -> tuple[str, str]:
+    """What a tag URI holds before the year and between the year and the incident id."""
     host = urlsplit(view.config.base_url).hostname or "localhost"
-    return f"tag:{host},{incident.id[:4]}:{view.base_path.lstrip('/')}incidents/{incident.id}"
+    return f"tag:{host},", f":{view.base_path.lstrip('/')}incidents/"
 
 
 def _when(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:

@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import re
 import zoneinfo
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -41,12 +41,12 @@ from ..timeline import (
     uptime_share,
     worst,
 )
+from .keys import Fingerprints, PageKeys, code_key, digest
 from .markup import markdown_to_html, markdown_to_text
 from .view import PublicView, public_postmortem
 
 __all__ = [
     "COMPONENT_INCIDENTS",
-    "PageKeys",
     "PublicPages",
     "HISTORY_MONTHS_ON_INDEX",
     "RECENT_DAYS",
@@ -594,76 +594,6 @@ def _favicon(code: str) -> str:
     return "data:image/svg+xml," + quote(svg, safe="/:='")
 
 
-# --- which pages need rendering -------------------------------------------------------------------
-
-
-class PageKeys:
-    """The key of every incident and month page: a digest of everything the page shows.
-
-    A page whose key equals the previous build's (``previous``) and whose file is still there
-    (``reusable``) is not rendered again; the writer takes the previous file as it is. The key
-    covers the code and templates, the configuration, the parts of the page every page shares
-    (status colour, feeds, stylesheet version), the incident's public fields and — while the
-    incident can still change with time — ``now``.
-    """
-
-    def __init__(self, previous: Mapping[str, str] | None = None, reusable: Callable[[str], bool] | None = None):
-        self.previous = previous or {}
-        self.reusable = reusable or (lambda path: False)
-        self.keys: dict[str, str] = {}
-        self.kept: set[str] = set()
-
-    def unchanged(self, path: str, *parts: object) -> bool:
-        key = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
-        self.keys[path] = key
-        if self.previous.get(path) == key and self.reusable(path):
-            self.kept.add(path)
-            return True
-        return False
-
-
-def _code_digest(env: jinja2.Environment) -> str:
-    """statusgen's own code and the templates in use: a change to either renders everything."""
-    digest = hashlib.sha256()
-    package = resources.files("statusgen")
-    for path in sorted(_python_files(package)):
-        digest.update(path.encode() + b"\0" + package.joinpath(path).read_bytes())
-    for name in sorted(env.list_templates()):
-        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-        digest.update(name.encode() + b"\0" + source.encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _python_files(folder: Any, prefix: str = "") -> list[str]:
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".py"):
-            found.append(prefix + entry.name)
-        elif entry.is_dir() and entry.name != "__pycache__":
-            found.extend(_python_files(entry, f"{prefix}{entry.name}/"))
-    return found
-
-
-def _public_fields(incident: Incident, now: dt.datetime) -> tuple[object, ...]:
-    """What an incident page shows, as plain values; ``now`` only while it can still change."""
-    postmortem = public_postmortem(incident)
-    settled = (
-        status_at(incident, now) in (IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED)
-        and all(update.at <= now for update in incident.updates)
-        and (incident.schedule is None or incident.schedule.end <= now)
-    )
-    return (
-        incident.id,
-        incident.title,
-        incident.type,
-        incident.components,
-        incident.schedule,
-        incident.updates,
-        (postmortem.body, postmortem.published) if postmortem else None,
-        None if settled else now,
-    )
-
-
 # --- the pages ------------------------------------------------------------------------------------
 
 
@@ -687,6 +617,7 @@ class PublicPages:
         css: bytes,
         machine_paths: Sequence[str] = (),
         keys: PageKeys | None = None,
+        fingerprints: Fingerprints | None = None,
     ) -> None:
         self.view = view
         self.env = env
@@ -711,7 +642,10 @@ class PublicPages:
             "stylesheet": f"{STYLESHEET}?v={css_version}",
         }
         self._templates: dict[str, jinja2.Template] = {}
-        self.shared_key = hashlib.sha256(repr((_code_digest(env), view.config, self.site)).encode("utf-8")).hexdigest()
+        self.fingerprints = fingerprints if fingerprints is not None else Fingerprints(view.now)
+        self.code_key = code_key(env)
+        self.shared_key = digest(self.code_key, view.config, self.site)
+        self._stale: dict[int, list[tuple[str, Incident | None]]] = {}
 
         by_month: dict[tuple[int, int], list[Incident]] = {}
         for incident in builder.incidents:
@@ -739,7 +673,8 @@ class PublicPages:
         for month, month_entry in zip(months, self.month_views, strict=True):
             years.setdefault(month[0], []).append(month_entry)
         self.archive = tuple(YearView(year, tuple(entries)) for year, entries in years.items())
-        self.outline = tuple((entry.label, entry.path, entry.count) for entry in self.month_views)
+        self.outline = digest(tuple((entry.label, entry.path, entry.count) for entry in self.month_views))
+        """Every month page's archive and pager, digested for their keys."""
 
     def page(self, template: str, path: str, *, prefix: str | None = None, **context: Any) -> tuple[str, bytes]:
         depth = path.count("/")
@@ -800,29 +735,49 @@ class PublicPages:
             f"{self.month_views[index].path}index.html"
         ]
 
+    def plan(self, indexes: Iterable[int] | None = None) -> int:
+        """Work out the key of every page of the given months (all by default), and which of
+        them changed; returns how many pages :meth:`month` will render."""
+        keys, shared, fingerprint = self.keys, self.shared_key, self.fingerprints.page
+        count = 0
+        for index in range(len(self.months)) if indexes is None else indexes:
+            stale: list[tuple[str, Incident | None]] = []
+            listed = []
+            for incident in self.by_month.get(self.months[index], []):
+                path = f"{PublicView.incident_path(incident)}index.html"
+                fields = fingerprint(incident)
+                listed.append(fields)
+                if not keys.unchanged(path, shared, fields):
+                    stale.append((path, incident))
+            path = f"{self.month_views[index].path}index.html"
+            if not keys.unchanged(path, shared, index, self.outline, tuple(listed)):
+                stale.append((path, None))
+            self._stale[index] = stale
+            count += len(stale)
+        return count
+
+    def months_to_render(self) -> list[int]:
+        """The months :meth:`plan` found something to render in."""
+        return [index for index, stale in sorted(self._stale.items()) if stale]
+
     def month(self, index: int) -> Iterator[tuple[str, bytes]]:
         """The pages of the ``index``-th month whose keys changed: its incident pages, then
         its own page (the newest first, as :attr:`months`)."""
-        view, keys = self.view, self.keys
-        entries = self.by_month.get(self.months[index], [])
-        listed = []
-        for incident in entries:
-            path = f"{PublicView.incident_path(incident)}index.html"
-            fields = _public_fields(incident, view.now)
-            listed.append(fields)
-            if not keys.unchanged(path, self.shared_key, fields):
-                yield self.page("incident.html", path, incident=self.builder.incident(incident))
+        if index not in self._stale:
+            self.plan([index])
         views = self.month_views
-        path = f"{views[index].path}index.html"
-        if not keys.unchanged(path, self.shared_key, index, self.outline, tuple(listed)):
-            yield self.page(
-                "month.html",
-                path,
-                month=self.filled(index),
-                newer=views[index - 1] if index > 0 else None,
-                older=views[index + 1] if index + 1 < len(views) else None,
-                archive=self.archive,
-            )
+        for path, incident in self._stale[index]:
+            if incident is not None:
+                yield self.page("incident.html", path, incident=self.builder.incident(incident))
+            else:
+                yield self.page(
+                    "month.html",
+                    path,
+                    month=self.filled(index),
+                    newer=views[index - 1] if index > 0 else None,
+                    older=views[index + 1] if index + 1 < len(views) else None,
+                    archive=self.archive,
+                )
 
 
 def render_pages(
