@@ -7,7 +7,9 @@ two layers is left out of the later ones, whose messages would only be noise.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import pickle
@@ -29,7 +31,15 @@ from .references import check_config_references, check_incident_references
 from .schema import SLUG, check_config, check_incident, check_postmortem
 from .template import check_postmortem_sections, load_template_sections
 
-__all__ = ["Site", "ValidationResult", "check_incident_text", "validate_site", "INCIDENTS_DIR", "RUNBOOKS_DIR"]
+__all__ = [
+    "Site",
+    "ValidationResult",
+    "check_incident_text",
+    "validate_site",
+    "without_cycle_collection",
+    "INCIDENTS_DIR",
+    "RUNBOOKS_DIR",
+]
 
 INCIDENTS_DIR = "incidents"
 RUNBOOKS_DIR = "content/runbooks"
@@ -125,6 +135,29 @@ def validate_site(root: Path, *, now: dt.datetime) -> ValidationResult:
     """Check every file of the site at ``root``; ``now`` decides what is overdue."""
     if not (root / CONFIG_FILE).is_file():
         raise NotASiteError(f"{root} has no {CONFIG_FILE}; run statusgen in a site folder or pass --root")
+    with without_cycle_collection():
+        return _validate_site(root, now)
+
+
+@contextlib.contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused for the duration.
+
+    Reading a long history makes millions of objects that all live on; the collector would
+    walk them again and again as they accumulate (40 % of a cached validate of 10,000
+    incidents), and there are no reference cycles to find among them. Reference counting
+    frees everything else as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _validate_site(root: Path, now: dt.datetime) -> ValidationResult:
     problems: list[Problem] = []
     files = 1
 
