@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import sys
 import time
@@ -105,6 +106,7 @@ def validate(root: Path, output_format: str, strict: bool, now: str | None) -> N
     Exit status: 0 clean (warnings allowed unless --strict), 1 problems, 2 usage error.
     """
     result = validate_site(root, now=resolve_now(now))
+    gc.freeze()  # the model lives until the command ends: the cycle collector need not walk it
     _report(result, output_format, strict)
 
 
@@ -134,6 +136,7 @@ def build(root: Path, public_only: bool, kb_only: bool, strict: bool, out: Path 
     progress = _progress()
     progress("validating")
     result = validate_site(root, now=moment)
+    gc.freeze()  # the model lives until the command ends: the cycle collector need not walk it again
     _report(result, "text", strict)
     assert result.site is not None  # an unusable statusgen.yml is an error, reported above
     written = build_sites(
