@@ -21,8 +21,8 @@ measures, ``--repeat`` times each, medians reported:
   one incident changed (cold staging is reported too).
 
 Peak RSS is the measuring process's high-water mark after the cold public build and the KB
-staging of that size (one process per size), and in brackets the largest worker process's. Output files and MB count the public site; the
-home page is ``index.html``.
+staging of that size (one process per size), and in brackets the largest worker process's.
+Output files and MB count the public site; the home page is ``index.html``.
 """
 
 from __future__ import annotations
