@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import tools
 from conftest import NOW
 
@@ -15,7 +17,10 @@ from statusgen.build import PUBLIC_DIR, build_sites
 from statusgen.kb import CONTENT_DIR, stage_tree, staging_dir
 from statusgen.kb.engine import load_site_config, read_tree
 from statusgen.output import SPARE, write_tree
-from statusgen.public import MANIFEST
+from statusgen.public import MANIFEST, machine
+from statusgen.public.feeds import FeedRenderer
+from statusgen.public.keys import CODE_MODULES, code_key
+from statusgen.public.pages import make_environment
 from statusgen.validate import validate_site
 
 CHANGED_ID = "2026-06-23-ci-runner-queue-delays"
@@ -160,3 +165,45 @@ def test_a_damaged_spare_tree_does_not_reach_the_output(tmp_path: Path) -> None:
     assert incremental == cold and incremental != expected
     assert not (public / "stray.html").exists() and not (public / "incidents/extra").exists()
     assert not any(path.is_symlink() for path in public.rglob("*"))
+
+
+def test_machine_outputs_are_rendered_only_when_what_they_show_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feeds, API and calendar are keyed like the pages: by the latest entries they hold (and
+    the few totals the API shows), so a change far in the past leaves them alone."""
+    root = demo_site(tmp_path / "site")
+    config = root / "statusgen.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nfeeds:\n  entries: 2\n", encoding="utf-8")
+    public_build(root, tmp_path / "out")
+    rendered: list[str] = []
+
+    def recording(name: str, render: Callable[..., dict[str, bytes]]) -> Callable[..., dict[str, bytes]]:
+        def record(*args: object) -> dict[str, bytes]:
+            files = render(*args)
+            rendered.extend(path for path in files if name != "feeds" or path.endswith(".atom"))
+            return files
+
+        return record
+
+    monkeypatch.setattr(machine, "render_api", recording("api", machine.render_api))
+    monkeypatch.setattr(machine, "render_calendar", recording("calendar", machine.render_calendar))
+    monkeypatch.setattr(FeedRenderer, "render", recording("feeds", FeedRenderer.render))
+    public_build(root, tmp_path / "out")
+    assert rendered == []
+
+    text = (root / CHANGED).read_text(encoding="utf-8")
+    (root / CHANGED).write_text(text.replace(OLD_TEXT, "We are looking into"), encoding="utf-8")
+    incremental = public_build(root, tmp_path / "out")
+    assert "api/v2/incidents.json" in rendered  # it lists the 50 latest incidents
+    assert "history.atom" not in rendered and "maintenance.ics" not in rendered
+    monkeypatch.undo()
+    assert contents(incremental) == contents(public_build(root, tmp_path / "cold"))
+
+
+def test_the_build_key_leaves_out_code_the_public_site_does_not_run() -> None:
+    """The knowledge base, the validator and the caches can change without a full re-render;
+    and the code is read once per process, so files edited during a run change no key."""
+    assert set(CODE_MODULES) == {"public", "config.py", "labels.py", "model.py", "timeline.py"}
+    env = make_environment(None)
+    assert code_key(env) == code_key(env)

@@ -254,6 +254,15 @@ def daily_uptime(
     for incident in incidents:
         for interval in component_intervals(incident).get(component.id, ()):
             spans.append((interval, incident.id))
+    # Each span filed under the days it may touch (its local dates), so that a day looks at its
+    # own few spans and not at every span of the 90 days.
+    first = today - dt.timedelta(days=days - 1)
+    by_day: list[list[tuple[Interval, str]]] = [[] for _ in range(days)]
+    for interval, incident_id in spans:
+        since = max((interval.start.astimezone(zone).date() - first).days, 0)
+        until = min(((interval.end or moment).astimezone(zone).date() - first).days, days - 1)
+        for index in range(since, until + 1):
+            by_day[index].append((interval, incident_id))
     result: list[DayUptime] = []
     for offset in range(days - 1, -1, -1):
         day = today - dt.timedelta(days=offset)
@@ -263,7 +272,7 @@ def daily_uptime(
             result.append(DayUptime(day, None, dt.timedelta(), ComponentStatus.OPERATIONAL, ()))
             continue
         pieces = []
-        for interval, incident_id in spans:
+        for interval, incident_id in by_day[days - 1 - offset]:
             lo = max(interval.start, start)
             hi = min(interval.end or moment, end)
             if lo < hi:
