@@ -30,7 +30,7 @@ from .model import IncidentStatus, Severity, Visibility
 from .notify import notify as send_notifications
 from .problems import count_levels, format_problems
 from .serve import PreviewServer
-from .validate import ValidationResult, validate_site
+from .validate import ValidationResult, validate_site, without_cycle_collection
 
 __all__ = ["main", "resolve_now"]
 
@@ -105,9 +105,17 @@ def validate(root: Path, output_format: str, strict: bool, now: str | None) -> N
 
     Exit status: 0 clean (warnings allowed unless --strict), 1 problems, 2 usage error.
     """
-    result = validate_site(root, now=resolve_now(now))
-    gc.freeze()  # the model lives until the command ends: the cycle collector need not walk it
+    result = _validate_for_good(root, resolve_now(now))
     _report(result, output_format, strict)
+
+
+def _validate_for_good(root: Path, moment: dt.datetime) -> ValidationResult:
+    """``validate_site`` for a command whose model lives until it ends: what was read is frozen
+    for the cycle collector before it runs again, so it never walks those objects."""
+    with without_cycle_collection():
+        result = validate_site(root, now=moment)
+        gc.freeze()
+    return result
 
 
 _NOT_YET = "is not part of statusgen {version} yet; see the project's issue tracker"
@@ -135,8 +143,7 @@ def build(root: Path, public_only: bool, kb_only: bool, strict: bool, out: Path 
     moment = resolve_now(now)
     progress = _progress()
     progress("validating")
-    result = validate_site(root, now=moment)
-    gc.freeze()  # the model lives until the command ends: the cycle collector need not walk it again
+    result = _validate_for_good(root, moment)
     _report(result, "text", strict)
     assert result.site is not None  # an unusable statusgen.yml is an error, reported above
     written = build_sites(
