@@ -3,12 +3,16 @@ changes what validate reports, and a cache file someone else could have written 
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import INCIDENT, INCIDENT_TEXT, NOW, POSTMORTEM, POSTMORTEM_TEXT, TEMPLATE, TEMPLATE_TEXT, MakeSite
 
+import statusgen.cache
 import statusgen.validate as validate
 from statusgen.cache import cache_folder
 from statusgen.validate import ValidationResult, validate_site
@@ -181,3 +185,18 @@ def test_shards_written_by_worker_processes_are_used_by_the_next_run(
         assert sorted(checked) == sorted({folder(path) for path in [*months, INCIDENT]})
     finally:
         del os.environ["STATUSGEN_NO_CACHE"]
+
+
+def test_the_cache_key_covers_all_the_code_that_validates() -> None:
+    """A result is reused only while the code that made it is unchanged: the modules
+    ``import statusgen.validate`` loads must be exactly those the cache's key hashes."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, statusgen.validate; print(*sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    package = Path(statusgen.cache.__file__).parent
+    origins = [importlib.util.find_spec(name) for name in loaded if name.split(".")[0] == "statusgen"]
+    names = {Path(spec.origin).relative_to(package).as_posix() for spec in origins if spec and spec.origin}
+    assert names == set(statusgen.cache.VALIDATION_MODULES)
