@@ -194,16 +194,24 @@ class TreeWriter:
         self.current = str(current)
         self._old_files, self._old_folders = survey if survey is not None else ({}, set())
         self._folders = set(self._old_folders)
+        self._current_inodes: dict[str, int | None] = {}
         self.written: set[str] = set()
         """Every path given to this writer (in this process)."""
 
     def current_inode(self, relpath: str) -> int | None:
         """The inode of the current tree's regular file at ``relpath``; None if there is none."""
+        # Asked once whether a page can be kept and again when it is: the current tree does
+        # not change while the lock is held, so each path is looked up once.
+        if relpath in self._current_inodes:
+            return self._current_inodes[relpath]
         try:
             info = os.lstat(os.path.join(self.current, relpath))
         except OSError:
-            return None
-        return info.st_ino if stat.S_ISREG(info.st_mode) else None
+            inode = None
+        else:
+            inode = info.st_ino if stat.S_ISREG(info.st_mode) else None
+        self._current_inodes[relpath] = inode
+        return inode
 
     def keep(self, relpath: str) -> None:
         """Take the current tree's file at ``relpath`` as it is."""
