@@ -44,6 +44,9 @@ _FLOW_UNUSUAL = re.compile("[,\\[\\]{}#:'\"]")
 _PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
 _resolver = yaml.resolver.Resolver()
+_RESOLVED_FIRST = frozenset(key for key in _resolver.yaml_implicit_resolvers if key)
+"""The first characters of every implicitly typed plain scalar (bool, int, float, null,
+timestamp, merge, value): a plain scalar starting with any other is a string."""
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -126,7 +129,7 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
                     continue
                 if rest[0] == "|":
                     value, index = _literal(lines, rest, index, indent)
-                elif tag_of.get(rest) == _STR and _SIMPLE(rest):
+                elif (tag_of.get(rest) == _STR or rest[0] not in _RESOLVED_FIRST) and _SIMPLE(rest):
                     value = rest
                 else:
                     value = _scalar(rest, tag_of, constructors)
@@ -152,8 +155,8 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
             pending = (top, key, indent, True)
         elif rest[0] == "|":
             top[key], index = _literal(lines, rest, index, indent)
-        elif (tag := tag_of.get(rest)) == _STR and _SIMPLE(rest):
-            top[key] = rest  # a word seen before: most values are
+        elif ((tag := tag_of.get(rest)) == _STR or rest[0] not in _RESOLVED_FIRST) and _SIMPLE(rest):
+            top[key] = rest  # a word seen before, or text no implicit type can start with
         elif tag is None and _TIMESTAMP(rest):
             top[key] = _timestamp(rest)  # the other most common value
         else:
