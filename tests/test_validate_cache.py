@@ -200,3 +200,20 @@ def test_the_cache_key_covers_all_the_code_that_validates() -> None:
     origins = [importlib.util.find_spec(name) for name in loaded if name.split(".")[0] == "statusgen"]
     names = {Path(spec.origin).relative_to(package).as_posix() for spec in origins if spec and spec.origin}
     assert names == set(statusgen.cache.VALIDATION_MODULES)
+
+
+def test_a_long_lived_process_reuses_what_it_already_read(
+    make_site: MakeSite, tmp_path: Path, checked: list[str]
+) -> None:
+    root = site(make_site, tmp_path / "site")
+    validate_site(root, now=NOW)
+    second = validate_site(root, now=NOW)
+    third = validate_site(root, now=NOW)
+    assert second.site is not None and third.site is not None
+    assert all(a is b for a, b in zip(second.site.incidents, third.site.incidents, strict=True))
+
+    path = root / SECOND
+    path.write_text(path.read_text(encoding="utf-8").replace("SEV-3", "SEV-2"), encoding="utf-8")
+    fourth = validate_site(root, now=NOW)
+    assert fourth.site is not None
+    assert {i.id: i.severity for i in fourth.site.incidents}["2026-11-10-web-errors"] == "SEV-2"

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -88,6 +89,27 @@ def shard_of(folder: str) -> str:
     return hashlib.blake2b(folder.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
+_LOADED: dict[tuple[Path | None, str], tuple[tuple[int, int, int, int], Shard, dict[str, Any] | None]] = {}
+"""The shards of one cache folder this process read or wrote: by (folder, name), the shard
+file's identity (device, inode, size, modification time), the shard, and its results once
+unpickled. A file replaced since (by this process or another) has another identity."""
+
+
+def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def _remembered(folder: Path, name: str, info: os.stat_result) -> Shard | None:
+    entry = _LOADED.get((folder, name))
+    return entry[1] if entry is not None and entry[0] == _identity(info) else None
+
+
+def _remember(folder: Path, name: str, info: os.stat_result, shard: Shard) -> None:
+    if any(known != folder for known, _ in _LOADED):
+        _LOADED.clear()  # one site at a time
+    _LOADED[(folder, name)] = (_identity(info), shard, None)
+
+
 def _private(info: os.stat_result) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
@@ -123,14 +145,32 @@ class FolderCache:
             return None
         try:
             with open(self.folder / f"{name}.pickle", "rb") as file:
-                if not (_private(os.fstat(file.fileno())) and _private(os.stat(self.folder))):
+                info = os.fstat(file.fileno())
+                if not (_private(info) and _private(os.stat(self.folder))):
                     return None
+                remembered = _remembered(self.folder, name, info)
+                if remembered is not None:
+                    return remembered
                 fingerprint, keys, results = pickle.load(file)  # noqa: S301 - our own private file, checked above
         except Exception:  # noqa: BLE001 - missing, corrupt or from another version: start afresh
             return None
         if fingerprint != _fingerprint() or not isinstance(keys, dict) or not isinstance(results, bytes):
             return None
-        return Shard(keys, results)
+        shard = Shard(keys, results)
+        _remember(self.folder, name, info, shard)
+        return shard
+
+    def results(self, name: str, shard: Shard) -> dict[str, Any]:
+        """The results ``shard`` holds, unpickled — once per process while the file is unchanged
+        (``statusgen serve`` and other long-lived callers read the same shards again and again;
+        the results are immutable)."""
+        entry = _LOADED.get((self.folder, name))
+        if entry is not None and entry[1] is shard and entry[2] is not None:
+            return entry[2]
+        results: dict[str, Any] = pickle.loads(shard.results)  # noqa: S301 - see load()
+        if entry is not None and entry[1] is shard:
+            _LOADED[(self.folder, name)] = (entry[0], shard, results)
+        return results
 
     def store(self, name: str, shard: Shard | None) -> None:
         """Replace the shard called ``name`` (None removes it); never fails."""
@@ -148,6 +188,8 @@ class FolderCache:
             try:
                 with os.fdopen(handle, "wb") as file:
                     pickle.dump((_fingerprint(), shard.keys, shard.results), file, protocol=pickle.HIGHEST_PROTOCOL)
+                    file.flush()
+                    _remember(self.folder, name, os.fstat(file.fileno()), shard)
                 os.replace(temporary, path)
             except BaseException:
                 os.unlink(temporary)

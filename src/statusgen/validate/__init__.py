@@ -300,7 +300,7 @@ def _read_folders(root: Path, folders: list[tuple[str, bool, bool]], template: t
         if stored is not None and len(stored.keys) == len(members):
             keys = (_key(cache, root, folder, has_postmortem, plain_folders)[0] for folder, has_postmortem in members)
             if all(stored.keys.get(folder) == key for (folder, _), key in zip(members, keys, strict=True)):
-                results.update(pickle.loads(stored.results))  # noqa: S301 - see statusgen.cache
+                results.update(cache.results(name, stored))
                 continue
         stale.append((name, members, stored))
     for payload in _check_shards(root, cache, template, stale):
