@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -207,6 +208,6 @@ class Config:
     """What the public feeds hold."""
     where: SourceMap = field(default_factory=SourceMap, compare=False, repr=False)
 
-    @property
+    @functools.cached_property
     def component_ids(self) -> frozenset[str]:
         return frozenset(component.id for component in self.components)

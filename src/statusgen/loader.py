@@ -203,7 +203,7 @@ def read_text(root: Path, relpath: str, plain_folders: set[str] | None = None) -
         reason = error.strerror or type(error).__name__
         return None, [_file_problem(relpath, "SG101", f"cannot be read ({reason}); check its permissions")]
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8") if raw[:3] != b"\xef\xbb\xbf" else raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
