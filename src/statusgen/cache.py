@@ -131,6 +131,11 @@ class FolderCache:
         for part in context:
             self._context.update(part.encode("utf-8", "surrogatepass") + b"\0")
 
+    @property
+    def context(self) -> bytes:
+        """What every key depends on besides the folder: the template and statusgen's code."""
+        return self._context.digest()
+
     def key(self, folder: str, *texts: str | None) -> bytes:
         """The key of a folder's result: its name, its files' texts, the template and statusgen."""
         digest = self._context.copy()

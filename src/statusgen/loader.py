@@ -35,6 +35,7 @@ __all__ = [
     "parse_markdown",
     "load_yaml_file",
     "read_text",
+    "file_identity",
 ]
 
 try:
@@ -165,6 +166,19 @@ def _inside(root: Path, relpath: str, plain_folders: set[str] | None) -> os.stat
     if (root / relpath).resolve().is_relative_to(_resolved_root(root)):
         return os.stat(root / relpath)
     return None
+
+
+def file_identity(root: Path, relpath: str, plain_folders: set[str] | None = None) -> tuple[int, ...] | None:
+    """Device, inode, size, modification and change times of a regular file inside the site
+    (what changes whenever its bytes do), or None for anything :func:`read_text` would refuse
+    or could not read."""
+    try:
+        info = _inside(root, relpath, plain_folders)
+    except (OSError, RuntimeError):
+        return None
+    if info is None or not stat.S_ISREG(info.st_mode):
+        return None
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 def _read_bytes(path: str) -> bytes:

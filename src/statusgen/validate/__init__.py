@@ -22,7 +22,7 @@ from pathlib import Path
 from ..cache import FolderCache, Shard, cache_folder, shard_of
 from ..config import CONFIG_FILE, Config
 from ..errors import NotASiteError
-from ..loader import load_yaml_file, parse_markdown, read_text
+from ..loader import file_identity, load_yaml_file, parse_markdown, read_text
 from ..model import Incident
 from ..problems import Problem
 from .consistency import check_consistency
@@ -298,7 +298,9 @@ def _read_folders(root: Path, folders: list[tuple[str, bool, bool]], template: t
     for name, members in shards.items():
         stored = cache.load(name)
         if stored is not None and len(stored.keys) == len(members):
-            keys = (_key(cache, root, folder, has_postmortem, plain_folders)[0] for folder, has_postmortem in members)
+            keys = (
+                _known_key(cache, root, folder, has_postmortem, plain_folders) for folder, has_postmortem in members
+            )
             if all(stored.keys.get(folder) == key for (folder, _), key in zip(members, keys, strict=True)):
                 results.update(cache.results(name, stored))
                 continue
@@ -307,6 +309,33 @@ def _read_folders(root: Path, folders: list[tuple[str, bool, bool]], template: t
         results.update(pickle.loads(payload))  # noqa: S301 - made by _check_shard just now
     cache.keep_only(shards)
     return [results[folder] for folder, _, _ in folders]
+
+
+_SEEN: dict[tuple[Path, str], tuple[tuple[object, ...], bytes | None]] = {}
+"""The folders this process read: by (site, folder), the cache's context and the identity of
+its files (device, inode, size, modification and change times), and their cache key — so that a long-lived process
+(``statusgen serve``) does not read and hash every file again to learn that nothing changed."""
+
+
+def _known_key(
+    cache: FolderCache, root: Path, folder: str, has_postmortem: bool, plain_folders: set[str]
+) -> bytes | None:
+    """The cache key of a folder's files, from what this process saw of them if they have not
+    changed since (by their identity), else read."""
+    seen_as: tuple[object, ...] = (
+        cache.context,
+        file_identity(root, f"{folder}/{INCIDENT_FILE}", plain_folders),
+        file_identity(root, f"{folder}/{POSTMORTEM_FILE}", plain_folders) if has_postmortem else (),
+    )
+    seen = _SEEN.get((root, folder))
+    if None not in seen_as and seen is not None and seen[0] == seen_as:
+        return seen[1]
+    key = _key(cache, root, folder, has_postmortem, plain_folders)[0]
+    if None not in seen_as:
+        if _SEEN and next(iter(_SEEN))[0] != root:
+            _SEEN.clear()  # one site at a time
+        _SEEN[(root, folder)] = (seen_as, key)
+    return key
 
 
 def _key(
