@@ -1,4 +1,4 @@
-"""The plain-prose fast path of ``markdown_to_html`` gives the Markdown parser's bytes."""
+"""The fast paths of ``markdown_to_html`` (plain prose, plain documents) give the Markdown parser's bytes."""
 
 from __future__ import annotations
 
@@ -73,3 +73,45 @@ def test_ordinary_messages_take_the_fast_path() -> None:
         assert markup.markdown_to_html(text) == _parsed(text)
     for text in ("- a list", "**bold**", "    code", "1. first", "a  \nb", "x & y"):
         assert markup.plain_paragraphs(text) is None
+
+
+DOCUMENT_PIECES = [
+    *"abZé09 .:'(-%#*|\n",
+    "\n\n",
+    "### ",
+    "## ",
+    "#### ",
+    "**",
+    "| ",
+    " |",
+    "|---|---|\n",
+    "|---|\n",
+    "|:--|--:|\n",
+    "| a | b |\n",
+    "| **x.** | y z |\n",
+    "  ",
+    "\xa0",
+    "1. ",
+    "- ",
+    "=",
+]
+
+
+@settings(max_examples=2500, deadline=None)
+@given(st.lists(st.sampled_from(DOCUMENT_PIECES), max_size=40).map("".join))
+def test_document_fast_path_equals_the_markdown_parser(text: str) -> None:
+    document = markup.plain_document(text)
+    assert document is None or document == _parsed(text)
+
+
+def test_postmortems_take_the_document_fast_path() -> None:
+    text = (
+        "### Summary\n\nOn 2025-09-25, the API was affected for 2 h.\nNo data was lost.\n\n### Timeline\n\n"
+        "| time | event |\n|---|---|\n| 04:22 | **Impact begins.** |\n| 04:44 | Alert pages the on-call engineer. |\n"
+        "\nWe also fixed the immediate trigger.\n"
+    )
+    assert markup.plain_document(text) is not None
+    assert markup.markdown_to_html(text) == _parsed(text)
+    unusual = ("## Level two", "### Title ###", "| a | b |\n|:-|-|\n| 1 | 2 |", "| a | b |\n|---|---|\n| 1 |", "a *b*")
+    for text in unusual:
+        assert markup.plain_document(text) is None
