@@ -20,6 +20,8 @@ TEMPLATE_PATH = "content/templates/postmortem.md"
 
 _HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_MAY_START_STRUCTURE = frozenset(" #`~")
+"""The first characters of a fence or heading line (an empty line starts neither)."""
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -50,6 +52,10 @@ def level2_sections(markdown: str) -> list[Section]:
     fence: str | None = None
     for index in range(start, len(lines)):
         line = lines[index]
+        if line[:1] not in _MAY_START_STRUCTURE:  # neither a fence nor a heading: text
+            if sections:
+                sections[-1][2].append(line)
+            continue
         if fence_match := _FENCE.match(line):
             marker = fence_match.group(1)
             if fence is None:
