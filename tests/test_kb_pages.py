@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import INCIDENT, INCIDENT_ID, INCIDENT_TEXT, NOW, POSTMORTEM, POSTMORTEM_TEXT, RUNBOOK, MakeSite
 
+import statusgen.kb.pages as kb_pages
 from statusgen.kb import stage_tree
 from statusgen.kb.engine import read_tree
 from statusgen.kb.markdown import drop_title, insert_before_sections, nest_headings, relative
@@ -169,3 +170,30 @@ def test_markdown_helpers() -> None:
     assert nest_headings(drop_title(text), 3) == nested
     assert insert_before_sections("# T\n\nIntro.\n\n## A\n", "X\n") == "# T\n\nIntro.\n\nX\n## A\n"
     assert insert_before_sections("# T\n", "X\n") == "# T\n\nX\n"
+
+
+def test_worker_processes_stage_the_same_pages_in_the_same_order(
+    tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        f"incidents/2026/2026-{month:02d}-20-api-errors-{month}/incident.md": INCIDENT_TEXT.replace(
+            "2026-11-20", f"2026-{month:02d}-20"
+        )
+        for month in range(1, 12)
+    }
+    root = make_site(tmp_path / "site", files)
+    site = validate_site(root, now=NOW).site
+    assert site is not None
+    in_order = stage(site, NOW)
+    started: list[int] = []
+    real = kb_pages.Forked
+
+    def forked(work, items, processes):  # type: ignore[no-untyped-def]
+        started.append(processes)
+        return real(work, items, processes)
+
+    monkeypatch.setattr(kb_pages, "_PARALLEL_FROM", 2)
+    monkeypatch.setattr(kb_pages, "Forked", forked)
+    in_workers = stage(site, NOW)
+    assert started == [kb_pages.worker_count(len(site.incidents), least=2)] and started[0] > 0
+    assert list(in_workers.items()) == list(in_order.items())
