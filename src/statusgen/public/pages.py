@@ -222,6 +222,8 @@ class Affected:
     path: str
     status: str
     code: str
+    badge: Markup
+    """``m.status(code, status)``, rendered once per build for each status."""
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,8 @@ class IncidentView:
     is_maintenance: bool
     impact: str
     impact_code: str
+    impact_badge: Markup
+    """``m.status(impact_code, impact)``."""
     status: str
     status_code: str
     resolved: bool
@@ -316,8 +320,9 @@ class YearView:
 class _Builder:
     """Turns the public view into page objects, each computed once."""
 
-    def __init__(self, view: PublicView) -> None:
+    def __init__(self, view: PublicView, badge: Callable[[str, str], Markup]) -> None:
         self.view = view
+        self.badge = badge
         self.zone = view.zone
         self.components = {component.id: component for component in view.config.components}
         self.order = {component.id: index for index, component in enumerate(view.config.components)}
@@ -331,12 +336,9 @@ class _Builder:
     def affected(self, component_id: str, status: ComponentStatus) -> Affected:
         component = self.components.get(component_id)
         name = component.name if component else component_id
+        label, code = COMPONENT_STATUS_LABELS[status], STATUS_CODES[status]
         return Affected(
-            component_id,
-            name,
-            PublicView.component_path(component_id),
-            COMPONENT_STATUS_LABELS[status],
-            STATUS_CODES[status],
+            component_id, name, PublicView.component_path(component_id), label, code, self.badge(code, label)
         )
 
     def incident(self, incident: Incident) -> IncidentView:
@@ -404,6 +406,7 @@ class _Builder:
             is_maintenance=incident.is_maintenance,
             impact=IMPACT_LABELS[indicator],
             impact_code=INDICATOR_CODES[indicator],
+            impact_badge=self.badge(INDICATOR_CODES[indicator], IMPACT_LABELS[indicator]),
             status=UPDATE_LABELS[status] if status is not None else "Announced",
             status_code=status.value.replace("_", "-") if status is not None else "scheduled",
             resolved=resolved,
@@ -585,6 +588,17 @@ def stylesheet(root: Path | None) -> bytes:
     return resources.files("statusgen.public").joinpath("static", STYLESHEET).read_bytes()
 
 
+class _Attributes(dict[str, Any]):
+    """A dict whose keys templates read as attributes: Jinja tries ``getattr`` before ``[]``,
+    which on a plain dict costs a failed lookup (an exception) for every ``site.name``."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def _favicon(code: str) -> str:
     """A dot in the page's status colour, inline: no request for ``/favicon.ico``."""
     svg = (
@@ -623,12 +637,14 @@ class PublicPages:
         self.env = env
         self.css = css
         self.keys = keys if keys is not None else PageKeys()
-        self.builder = builder = _Builder(view)
+        self._macros: dict[str, Any] = {}
+        self._badges: dict[tuple[str, str], Markup] = {}
+        self.builder = builder = _Builder(view, self.badge)
         available = set(machine_paths)
         self.available = available
         css_version = hashlib.sha256(css).hexdigest()[:10]
         indicator_code = INDICATOR_CODES[view.board.indicator]
-        self.site = {
+        self.site = site = {
             "name": view.config.name,
             "language": view.config.language,
             "zone_name": view.config.time_zone,
@@ -641,6 +657,7 @@ class PublicPages:
             "favicon": _favicon(indicator_code),
             "stylesheet": f"{STYLESHEET}?v={css_version}",
         }
+        self._site = _Attributes(site)
         self._templates: dict[str, jinja2.Template] = {}
         self.fingerprints = fingerprints if fingerprints is not None else Fingerprints(view.now)
         self.code_key = code_key(env)
@@ -682,8 +699,23 @@ class PublicPages:
         canonical = self.view.url(path.removesuffix("index.html"))
         if template not in self._templates:
             self._templates[template] = self.env.get_template(template)
-        html = self._templates[template].render(site=self.site, root=relative, canonical=canonical, **context)
+        html = self._templates[template].render(
+            site=self._site, root=relative, canonical=canonical, m=self.macros(relative), **context
+        )
         return path, html.encode("utf-8")
+
+    def macros(self, root: str) -> Any:
+        """``macros.html`` as the templates' ``m``, made once per ``root`` (the only page
+        variable the macros read) rather than imported with each page's context."""
+        if root not in self._macros:
+            self._macros[root] = self.env.get_template("macros.html").make_module({"site": self._site, "root": root})
+        return self._macros[root]
+
+    def badge(self, code: str, label: str) -> Markup:
+        """``m.status(code, label)``, rendered once per build for each pair."""
+        if (code, label) not in self._badges:
+            self._badges[code, label] = Markup(self.macros("./").status(code, label))
+        return self._badges[code, label]
 
     def filled(self, index: int) -> MonthView:
         return replace(
