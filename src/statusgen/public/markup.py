@@ -14,7 +14,7 @@ from functools import lru_cache
 import markdown
 import nh3
 
-__all__ = ["markdown_to_html", "markdown_to_text", "plain_document", "plain_paragraphs"]
+__all__ = ["html_to_text", "markdown_to_html", "markdown_to_text", "plain_document", "plain_paragraphs"]
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "i",
@@ -161,4 +161,9 @@ def markdown_to_html(text: str) -> str:
 
 def markdown_to_text(text: str) -> str:
     """Plain text (no markup at all), e.g. for calendars, badges and chat messages."""
-    return html.unescape(_TAG.sub("", markdown_to_html(text))).strip()
+    return html_to_text(markdown_to_html(text))
+
+
+def html_to_text(rendered: str) -> str:
+    """The plain text of what :func:`markdown_to_html` rendered."""
+    return html.unescape(_TAG.sub("", rendered)).strip()

@@ -42,7 +42,7 @@ from ..timeline import (
     worst,
 )
 from .keys import Fingerprints, PageKeys, code_key, digest
-from .markup import markdown_to_html, markdown_to_text
+from .markup import html_to_text, markdown_to_html
 from .view import PublicView, public_postmortem
 
 __all__ = [
@@ -94,6 +94,10 @@ _DAY_CODES: Mapping[ComponentStatus, str] = {
     ComponentStatus.PARTIAL_OUTAGE: "p",
     ComponentStatus.MAJOR_OUTAGE: "o",
 }
+_UPDATE_CODES: Mapping[IncidentStatus | MaintenanceStatus, str] = {
+    status: status.value.replace("_", "-") for status in (*IncidentStatus, *MaintenanceStatus)
+}
+"""CSS class suffixes of update statuses: ``u-in-progress``."""
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
@@ -198,8 +202,9 @@ def _shift_headings(text: str, levels: int = 1) -> str:
     return "\n".join(lines)
 
 
-def _excerpt(markdown: str, limit: int = 220) -> str:
-    text = " ".join(markdown_to_text(markdown).split())
+def _excerpt(rendered: str, limit: int = 220) -> str:
+    """The start of a rendered message's text, for listings."""
+    text = " ".join(html_to_text(rendered).split())
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(".,;:") + "…"
@@ -330,16 +335,20 @@ class _Builder:
         """The public incidents as they stood at ``now``: later updates (a prepared resolution
         notice, say) are not published yet."""
         self._incidents: dict[str, IncidentView] = {}
+        self._affected: dict[tuple[str, ComponentStatus], Affected] = {}
         self._titles = {incident.id: incident.title for incident in view.incidents}
         self._uptime_incidents: tuple[Incident, ...] | None = None
 
     def affected(self, component_id: str, status: ComponentStatus) -> Affected:
-        component = self.components.get(component_id)
-        name = component.name if component else component_id
-        label, code = COMPONENT_STATUS_LABELS[status], STATUS_CODES[status]
-        return Affected(
-            component_id, name, PublicView.component_path(component_id), label, code, self.badge(code, label)
-        )
+        found = self._affected.get((component_id, status))
+        if found is None:
+            component = self.components.get(component_id)
+            name = component.name if component else component_id
+            label, code = COMPONENT_STATUS_LABELS[status], STATUS_CODES[status]
+            found = self._affected[component_id, status] = Affected(
+                component_id, name, PublicView.component_path(component_id), label, code, self.badge(code, label)
+            )
+        return found
 
     def incident(self, incident: Incident) -> IncidentView:
         if incident.id not in self._incidents:
@@ -354,6 +363,7 @@ class _Builder:
         resolved = status in (IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED)
         upcoming = status is MaintenanceStatus.SCHEDULED
         window = None
+        intervals_of = component_intervals(incident)
         begin: dt.datetime = first
         finish: dt.datetime | None = next(
             (u.at for u in incident.updates if u.status is IncidentStatus.RESOLVED and u.at <= now), None
@@ -361,7 +371,7 @@ class _Builder:
         if incident.is_maintenance and incident.schedule is not None:
             window = format_span(incident.schedule.start, incident.schedule.end, zone)
             begin, finish = incident.schedule.start, incident.schedule.end
-            actual = [interval for intervals in component_intervals(incident).values() for interval in intervals]
+            actual = [interval for intervals in intervals_of.values() for interval in intervals]
             if actual:
                 begin = min(interval.start for interval in actual)
                 finish = max(interval.end or incident.schedule.end for interval in actual)
@@ -372,7 +382,7 @@ class _Builder:
             duration = format_duration(incident.schedule.end - incident.schedule.start)
 
         gravest: dict[str, ComponentStatus] = dict(incident.components)
-        for component_id, intervals in component_intervals(incident).items():
+        for component_id, intervals in intervals_of.items():
             statuses = [interval.status for interval in intervals]
             gravest[component_id] = (
                 worst(statuses) if statuses else gravest.get(component_id, ComponentStatus.OPERATIONAL)
@@ -388,7 +398,7 @@ class _Builder:
             UpdateView(
                 format_time(update.at, zone),
                 UPDATE_LABELS[update.status],
-                update.status.value.replace("_", "-"),
+                _UPDATE_CODES[update.status],
                 Markup(markdown_to_html(update.message)),
                 tuple(
                     self.affected(component_id, update.components[component_id])
@@ -420,7 +430,7 @@ class _Builder:
             updates=updates,
             postmortem=Markup(markdown_to_html(_shift_headings(postmortem.body))) if postmortem else None,
             postmortem_date=format_date(postmortem.published) if postmortem and postmortem.published else None,
-            excerpt=_excerpt(_latest_message(incident, now)),
+            excerpt=_excerpt(updates[0].html if updates else ""),
         )
 
     def start_of(self, incident: Incident) -> dt.datetime:
@@ -521,11 +531,6 @@ def _over_before(incident: Incident, moment: dt.datetime) -> bool:
         return incident.schedule is None or incident.schedule.end <= moment
     last = incident.updates[-1] if incident.updates else None
     return last is None or (last.status is IncidentStatus.RESOLVED and last.at <= moment)
-
-
-def _latest_message(incident: Incident, now: dt.datetime) -> str:
-    published = [update for update in incident.updates if update.at <= now]
-    return published[-1].message if published else ""
 
 
 def _touched(incident: Incident) -> set[str]:
@@ -638,6 +643,7 @@ class PublicPages:
         self.css = css
         self.keys = keys if keys is not None else PageKeys()
         self._macros: dict[str, Any] = {}
+        self._chrome: dict[str, Any] = {}
         self._badges: dict[tuple[str, str], Markup] = {}
         self.builder = builder = _Builder(view, self.badge)
         available = set(machine_paths)
@@ -700,7 +706,12 @@ class PublicPages:
         if template not in self._templates:
             self._templates[template] = self.env.get_template(template)
         html = self._templates[template].render(
-            site=self._site, root=relative, canonical=canonical, m=self.macros(relative), **context
+            site=self._site,
+            root=relative,
+            canonical=canonical,
+            m=self.macros(relative),
+            chrome=self.chrome(relative),
+            **context,
         )
         return path, html.encode("utf-8")
 
@@ -710,6 +721,13 @@ class PublicPages:
         if root not in self._macros:
             self._macros[root] = self.env.get_template("macros.html").make_module({"site": self._site, "root": root})
         return self._macros[root]
+
+    def chrome(self, root: str) -> Any:
+        """``chrome.html``: what every page at one depth shows alike (links in the head, the
+        navigation, the footer), rendered once per ``root``."""
+        if root not in self._chrome:
+            self._chrome[root] = self.env.get_template("chrome.html").make_module({"site": self._site, "root": root})
+        return self._chrome[root]
 
     def badge(self, code: str, label: str) -> Markup:
         """``m.status(code, label)``, rendered once per build for each pair."""
