@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -160,11 +160,14 @@ def component_intervals(incident: Incident) -> dict[str, list[Interval]]:
     }
 
 
-def impact(incident: Incident) -> Indicator:
-    """Statuspage's incident ``impact``: from the worst status it gave any component."""
+def impact(incident: Incident, intervals: Mapping[str, Sequence[Interval]] | None = None) -> Indicator:
+    """Statuspage's incident ``impact``: from the worst status it gave any component
+    (``intervals``: its :func:`component_intervals`, when the caller has them)."""
     if incident.is_maintenance:
         return Indicator.MAINTENANCE
-    statuses = [interval.status for spans in component_intervals(incident).values() for interval in spans]
+    if intervals is None:
+        intervals = component_intervals(incident)
+    statuses = [interval.status for spans in intervals.values() for interval in spans]
     gravest = worst([*statuses, *incident.components.values()])
     return {
         ComponentStatus.MAJOR_OUTAGE: Indicator.CRITICAL,
@@ -246,13 +249,18 @@ def daily_uptime(
     moment: dt.datetime,
     time_zone: str,
     days: int = 90,
+    *,
+    intervals: Callable[[Incident], Mapping[str, Sequence[Interval]]] = component_intervals,
 ) -> list[DayUptime]:
-    """The last ``days`` days (the last one is today, in ``time_zone``), oldest first."""
+    """The last ``days`` days (the last one is today, in ``time_zone``), oldest first.
+
+    ``intervals`` gives an incident's :func:`component_intervals`: a caller drawing many
+    components passes one that works them out once per incident."""
     zone = zoneinfo.ZoneInfo(time_zone)
     today = moment.astimezone(zone).date()
     spans: list[tuple[Interval, str]] = []
     for incident in incidents:
-        for interval in component_intervals(incident).get(component.id, ()):
+        for interval in intervals(incident).get(component.id, ()):
             spans.append((interval, incident.id))
     # Each span filed under the days it may touch (its local dates), so that a day looks at its
     # own few spans and not at every span of the 90 days.

@@ -34,6 +34,7 @@ from ..timeline import (
     INDICATOR_DESCRIPTIONS,
     DayUptime,
     Indicator,
+    Interval,
     component_intervals,
     daily_uptime,
     impact,
@@ -114,6 +115,10 @@ _FEEDS = (
     ("history.atom", "application/atom+xml", "Atom feed"),
     ("history.rss", "application/rss+xml", "RSS feed"),
 )
+_MONTH_TEMPLATES = ("base.html", "chrome.html", "macros.html", "archive.html", "incident.html", "month.html")
+"""What :meth:`PublicPages.month` renders with: compiled once, before worker processes fork."""
+_MONTH_ROOT = "../../"
+"""The ``root`` of incident and month pages (``incidents/<id>/``, ``history/<YYYY>-<MM>/``)."""
 _HEADING = re.compile(r"^(#{1,5})(?=\s)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -336,6 +341,7 @@ class _Builder:
         notice, say) are not published yet."""
         self._incidents: dict[str, IncidentView] = {}
         self._affected: dict[tuple[str, ComponentStatus], Affected] = {}
+        self._intervals: dict[str, dict[str, list[Interval]]] = {}
         self._titles = {incident.id: incident.title for incident in view.incidents}
         self._uptime_incidents: tuple[Incident, ...] | None = None
 
@@ -350,6 +356,14 @@ class _Builder:
             )
         return found
 
+    def intervals(self, incident: Incident) -> dict[str, list[Interval]]:
+        """:func:`component_intervals`, worked out once per incident (the uptime bars of every
+        component and the incident's own view ask)."""
+        found = self._intervals.get(incident.id)
+        if found is None:
+            found = self._intervals[incident.id] = component_intervals(incident)
+        return found
+
     def incident(self, incident: Incident) -> IncidentView:
         if incident.id not in self._incidents:
             self._incidents[incident.id] = self._incident(incident)
@@ -357,13 +371,13 @@ class _Builder:
 
     def _incident(self, incident: Incident) -> IncidentView:
         now, zone = self.view.now, self.zone
-        indicator = impact(incident)
+        intervals_of = self.intervals(incident)
+        indicator = impact(incident, intervals_of)
         status = status_at(incident, now)
         first = incident.updates[0].at
         resolved = status in (IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED)
         upcoming = status is MaintenanceStatus.SCHEDULED
         window = None
-        intervals_of = component_intervals(incident)
         begin: dt.datetime = first
         finish: dt.datetime | None = next(
             (u.at for u in incident.updates if u.status is IncidentStatus.RESOLVED and u.at <= now), None
@@ -451,7 +465,7 @@ class _Builder:
                 if not _over_before(incident, since)
                 and any(
                     interval.end is None or interval.end > since
-                    for intervals in component_intervals(incident).values()
+                    for intervals in self.intervals(incident).values()
                     for interval in intervals
                 )
             )
@@ -463,7 +477,12 @@ class _Builder:
         uptime = ""
         if component.show_uptime:
             history = daily_uptime(
-                component, self.uptime_incidents(), self.view.now, self.view.config.time_zone, UPTIME_DAYS
+                component,
+                self.uptime_incidents(),
+                self.view.now,
+                self.view.config.time_zone,
+                UPTIME_DAYS,
+                intervals=self.intervals,
             )
             days = tuple(self.day(day) for day in history)
             uptime = format_percent(uptime_share(history))
@@ -698,6 +717,10 @@ class PublicPages:
         self.archive = tuple(YearView(year, tuple(entries)) for year, entries in years.items())
         self.outline = digest(tuple((entry.label, entry.path, entry.count) for entry in self.month_views))
         """Every month page's archive and pager, digested for their keys."""
+        for name in _MONTH_TEMPLATES:
+            self._templates[name] = env.get_template(name)
+        self.macros(_MONTH_ROOT)
+        self.chrome(_MONTH_ROOT)
 
     def page(self, template: str, path: str, *, prefix: str | None = None, **context: Any) -> tuple[str, bytes]:
         depth = path.count("/")
@@ -732,7 +755,7 @@ class PublicPages:
     def badge(self, code: str, label: str) -> Markup:
         """``m.status(code, label)``, rendered once per build for each pair."""
         if (code, label) not in self._badges:
-            self._badges[code, label] = Markup(self.macros("./").status(code, label))
+            self._badges[code, label] = Markup(self.macros(_MONTH_ROOT).status(code, label))
         return self._badges[code, label]
 
     def filled(self, index: int) -> MonthView:
