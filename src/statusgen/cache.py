@@ -174,7 +174,9 @@ class FolderCache:
             return entry[2]
         results: dict[str, Any] = pickle.loads(shard.results)  # noqa: S301 - see load()
         if entry is not None and entry[1] is shard:
-            _LOADED[(self.folder, name)] = (entry[0], shard, results)
+            # kept unpickled from now on, without its bytes: a long history's results are
+            # hundreds of megabytes in either form
+            _LOADED[(self.folder, name)] = (entry[0], Shard(shard.keys, b""), results)
         return results
 
     def store(self, name: str, shard: Shard | None) -> None:

@@ -368,7 +368,7 @@ def _check_shard(
         key, incident_file, postmortem_file = _key(cache, root, folder, has_postmortem, plain_folders)
         if stored is not None and key is not None and stored.keys.get(folder) == key:
             if previous is None:
-                previous = pickle.loads(stored.results)  # noqa: S301 - see statusgen.cache
+                previous = cache.results(name, stored)
             results[folder] = previous[folder]
         else:
             results[folder] = _check_folder(folder, template, incident_file, postmortem_file)
