@@ -64,12 +64,14 @@ class Forked(Generic[T, R]):
         try:
             for pid, reader in self._children:
                 with os.fdopen(reader, "rb") as pipe:
-                    data = pipe.read()
+                    try:  # read as it arrives: a large result is never held twice, as bytes and as objects
+                        ok, value = pickle.load(pipe)  # noqa: S301 - our own child's result
+                    except Exception:  # noqa: BLE001 - nothing or a torn result: the child failed
+                        ok, value = None, None
                 _, status = os.waitpid(pid, 0)
-                if not data:
+                if ok is None:
                     failures.append(f"a worker process ended with status {status} without a result")
                     continue
-                ok, value = pickle.loads(data)
                 if ok:
                     results.append(value)
                 else:
