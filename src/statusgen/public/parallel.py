@@ -41,6 +41,7 @@ class Forked(Generic[T, R]):
         self._children: list[tuple[int, int]] = []
         if processes < 1:
             return
+        frozen_before = gc.get_freeze_count() > 0  # the commands freeze the model they read
         gc.freeze()  # the children's collector then leaves the shared objects (and their pages) alone
         try:
             for share in range(processes):
@@ -55,7 +56,8 @@ class Forked(Generic[T, R]):
             self.stop()
             raise
         finally:
-            gc.unfreeze()
+            if not frozen_before:
+                gc.unfreeze()
 
     def results(self) -> list[R]:
         if not self._children:
