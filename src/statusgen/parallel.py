@@ -1,4 +1,5 @@
-"""Work shared out to forked worker processes, one per CPU, for large sites.
+"""Work shared out to forked worker processes, one per CPU, for large sites: the public
+site's months and the knowledge base's incident pages.
 
 Fork only: the children start with the parent's data (the site, templates, the tree writer),
 so nothing needs to be pickled but the small results. Never from a process that runs threads
@@ -81,7 +82,7 @@ class Forked(Generic[T, R]):
         finally:
             self._children = []
         if failures:
-            raise RuntimeError("rendering in a worker process failed:\n" + "\n".join(failures))
+            raise RuntimeError("a worker process failed:\n" + "\n".join(failures))
         return results
 
     def stop(self) -> None:

@@ -47,7 +47,7 @@ from ..metrics import (
     tracked_action_items,
 )
 from ..model import ComponentStatus, Incident, IncidentStatus, MaintenanceStatus, PostmortemStatus, Severity
-from ..public.parallel import Forked, worker_count
+from ..parallel import Forked, worker_count
 from ..timeline import StatusBoard, status_at, status_board
 from ..validate import Site
 from . import charts

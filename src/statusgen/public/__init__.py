@@ -25,13 +25,13 @@ from dataclasses import dataclass
 
 from ..config import Config
 from ..output import TreeWriter
+from ..parallel import Forked, worker_count
 from ..validate import Site
 from .api import API_FILES
 from .calendar import CALENDAR_PATH
 from .keys import PageKeys
 from .machine import machine_parts
 from .pages import PublicPages, make_environment, stylesheet
-from .parallel import Forked, worker_count
 from .sitemap import render_sitemap
 from .view import public_view
 
