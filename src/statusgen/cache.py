@@ -19,6 +19,7 @@ is one ``pickle.loads`` and a change to one incident rewrites one month.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -47,6 +48,7 @@ VALIDATION_MODULES = (
     "errors.py",
     "loader.py",
     "model.py",
+    "parallel.py",
     "problems.py",
     "quickyaml.py",
     "validate/__init__.py",
@@ -184,7 +186,7 @@ class FolderCache:
         if self.folder is None:
             return
         path = self.folder / f"{name}.pickle"
-        try:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only a slower next run
             if shard is None:
                 path.unlink(missing_ok=True)
                 return
@@ -196,22 +198,19 @@ class FolderCache:
                 with os.fdopen(handle, "wb") as file:
                     pickle.dump((_fingerprint(), shard.keys, shard.results), file, protocol=pickle.HIGHEST_PROTOCOL)
                     file.flush()
-                    _remember(self.folder, name, os.fstat(file.fileno()), shard)
+                    written = os.fstat(file.fileno())
                 os.replace(temporary, path)
             except BaseException:
                 os.unlink(temporary)
                 raise
-        except OSError:
-            pass  # a cache that cannot be written is only a slower next run
+            _remember(self.folder, name, written, shard)  # a rename keeps the file's identity
 
     def keep_only(self, names: Iterable[str]) -> None:
         """Remove the shards not named (their folders are gone)."""
         if self.folder is None:
             return
         wanted = {f"{name}.pickle" for name in names}
-        try:
+        with contextlib.suppress(OSError):  # what cannot be removed is only never loaded
             for entry in os.scandir(self.folder):
                 if entry.name.endswith(".pickle") and entry.name not in wanted:
                     os.unlink(entry.path)
-        except OSError:
-            pass

@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import pickle
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +23,7 @@ from ..config import CONFIG_FILE, Config
 from ..errors import NotASiteError
 from ..loader import file_identity, load_yaml_file, parse_markdown, read_text
 from ..model import Incident
+from ..parallel import worker_count
 from ..problems import Problem
 from .consistency import check_consistency
 from .policy import check_policy
@@ -313,8 +313,9 @@ def _read_folders(root: Path, folders: list[tuple[str, bool, bool]], template: t
 
 _SEEN: dict[tuple[Path, str], tuple[tuple[object, ...], bytes | None]] = {}
 """The folders this process read: by (site, folder), the cache's context and the identity of
-its files (device, inode, size, modification and change times), and their cache key — so that a long-lived process
-(``statusgen serve``) does not read and hash every file again to learn that nothing changed."""
+its files (device, inode, size, modification and change times), and their cache key — so that
+a long-lived process (``statusgen serve``) does not read and hash every file again to learn
+that nothing changed."""
 
 
 def _known_key(
@@ -400,22 +401,15 @@ def _check_shards(root: Path, cache: FolderCache, template: tuple[str, ...], sta
     Fork only: it needs no re-import and nothing of the caller's state to be picklable. Not from a
     process that runs threads (``statusgen serve``), where forking is unsafe.
     """
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    work = sum(len(members) for _, members, _ in stale)
-    if (
-        work < _PARALLEL_FROM
-        or len(stale) < 2
-        or cpus < 2
-        or threading.active_count() > 1
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    processes = worker_count(sum(len(members) for _, members, _ in stale), least=_PARALLEL_FROM)
+    if processes == 0 or len(stale) < 2:
         for name, members, stored in stale:
             yield _check_shard(root, cache, template, name, members, stored)
         return
     _STALE[:] = stale
     _CONTEXT[:] = [(root, cache, template)]
     try:
-        with multiprocessing.get_context("fork").Pool(min(cpus, 8)) as pool:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
             yield from pool.imap(_check_stale, range(len(stale)))
     finally:
         _STALE.clear()
