@@ -43,7 +43,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_validate import _read_parse_floor, corpus  # noqa: E402
+from bench_validate import _read_parse_floor, corpus, markdown_table  # noqa: E402
 from generate import REFERENCE_TIME  # noqa: E402
 
 CHANGED_MARK = "  (benchmark edit)"
@@ -250,11 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         "read+parse floor s",
         "cold build / floor",
     )
-    widths = [max(len(header[i]), *(len(row[i]) for row in rows)) for i in range(len(header))]
-    print(f"| {' | '.join(h.ljust(w) for h, w in zip(header, widths, strict=True))} |")
-    print(f"|{'|'.join('-' * (w + 1) + ':' for w in widths)}|")
-    for row in rows:
-        print(f"| {' | '.join(c.rjust(w) for c, w in zip(row, widths, strict=True))} |")
+    print(markdown_table(header, rows))
     after = os.getloadavg()
     print(
         f"\nmedians of {args.repeat} runs (1 above 50,000); Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "

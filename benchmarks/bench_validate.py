@@ -71,6 +71,17 @@ def corpus(size: int, seed: int, share: float, quiet: bool = False) -> Path:
 # --- the measuring process ---------------------------------------------------------------------
 
 
+def markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """A Markdown table with aligned columns, numbers right-aligned (as the README shows them)."""
+    widths = [max(len(header[i]), *(len(row[i]) for row in rows)) for i in range(len(header))]
+    lines = [
+        f"| {' | '.join(h.ljust(w) for h, w in zip(header, widths, strict=True))} |",
+        f"|{'|'.join('-' * (w + 1) + ':' for w in widths)}|",
+    ]
+    lines += [f"| {' | '.join(c.rjust(w) for c, w in zip(row, widths, strict=True))} |" for row in rows]
+    return "\n".join(lines)
+
+
 def _read_parse_floor(root: Path) -> int:
     """Read every file validate reads and parse its YAML with CSafeLoader; return the file count."""
     import yaml
@@ -211,11 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         "read+parse floor s",
         "validate / floor",
     )
-    widths = [max(len(header[i]), *(len(row[i]) for row in rows)) for i in range(len(header))]
-    print(f"| {' | '.join(h.ljust(w) for h, w in zip(header, widths, strict=True))} |")
-    print(f"|{'|'.join('-' * (w + 1) + ':' for w in widths)}|")
-    for row in rows:
-        print(f"| {' | '.join(c.rjust(w) for c, w in zip(row, widths, strict=True))} |")
+    print(markdown_table(header, rows))
     print(
         f"\n{args.repeat} runs per size; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "
         f"--now {REFERENCE_TIME.isoformat().replace('+00:00', 'Z')}; "
