@@ -21,6 +21,13 @@ measures, ``--repeat`` times each, medians reported:
 - **KB staging**: ``stage_tree`` + writing the staged tree, into an existing staged tree with
   one incident changed (cold staging is reported too).
 
+Nothing is deleted while the benchmark runs: each cold run writes into a new folder, and the
+scratch folders are removed when every size is done. This machine's ext4 has no journal, and
+there creating files within a few minutes of deleting many (``shutil.rmtree`` of the previous
+run's output) makes the kernel skip each just-freed inode (``recently_deleted`` in ``perf``):
+8–16 s of system time for a 10,000-incident site, a cost of the benchmark's own deletions that no
+build pays on a journaled file system.
+
 Peak RSS is the measuring process's high-water mark after the cold public build and the KB
 staging of that size (one process per size), and in brackets the largest worker process's.
 Output files and MB count the public site; the home page is ``index.html``.
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import os
 import shutil
@@ -39,6 +47,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -108,102 +117,100 @@ def _worker(root: Path, repeat: int) -> dict:
     from statusgen.validate import validate_site, without_cycle_collection
 
     now = REFERENCE_TIME
-    scratch = Path(tempfile.mkdtemp(prefix="statusgen-bench-build-"))
+    scratch = Path(tempfile.mkdtemp(prefix="statusgen-bench-build-", dir=os.environ.get("BENCH_SCRATCH")))
+    fresh = (scratch / f"{index}" for index in itertools.count())  # new, empty folders: nothing is deleted
     out = scratch / "site"
     results: dict = {}
-    try:
-        results["floor"] = _timed(lambda: _read_parse_floor(root), repeat)
 
-        cache = scratch / "cache"
-        os.environ["STATUSGEN_CACHE_DIR"] = str(cache)
+    def use_new_cache() -> None:
+        os.environ["STATUSGEN_CACHE_DIR"] = str(next(fresh))
 
-        def validate() -> None:
-            result = validate_site(root, now=now)
-            assert result.site is not None and not result.problems, result.problems[:3]
+    results["floor"] = _timed(lambda: _read_parse_floor(root), repeat)
 
-        def validate_cold() -> None:
-            shutil.rmtree(cache, ignore_errors=True)
-            validate()
-
-        results["validate"] = _timed(validate_cold, repeat)
-        validate()  # leaves a complete cache (the cold runs leave one too; this makes sure)
-        results["validate_warm"] = [_validate_in_new_process(root) for _ in range(repeat)]
-
-        def public_build() -> None:
-            with without_cycle_collection():  # as `statusgen build` reads the model
-                result = validate_site(root, now=now)
-                gc.freeze()
-            assert result.site is not None and not result.problems, result.problems[:3]
-            build_sites(result.site, now=now, out=out, public=True, kb=False)
-
-        def cold() -> None:
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(cache, ignore_errors=True)
-            public_build()
-
-        results["cold"] = _timed(cold, repeat)
-        results["files"], results["bytes"] = _tree(out / PUBLIC_DIR)
-        results["home"] = (out / PUBLIC_DIR / "index.html").stat().st_size
-
-        public_build()  # as `statusgen serve` after its first build: this process has read the site once
-        changed = _changed_incident(root)
-        original = changed.read_bytes()
-        rebuilds = []
-        try:
-            for index in range(repeat):
-                text = original.decode("utf-8")
-                changed.write_text(_edit(text) if index % 2 == 0 else text, encoding="utf-8")
-                rebuilds += _timed(public_build, 1)
-        finally:
-            changed.write_bytes(original)
-        results["rebuild"] = rebuilds
-        public_build()  # leave the output matching the corpus
-
+    def validate() -> None:
         result = validate_site(root, now=now)
-        assert result.site is not None
-        site = result.site
-        destination = out / "internal"
+        assert result.site is not None and not result.problems, result.problems[:3]
 
-        def stage() -> None:
-            files = stage_tree(
-                site,
-                now,
-                content=read_tree(root / CONTENT_DIR),
-                mkdocs_config=load_site_config(root),
-                overrides={},
-            )
-            write_tree(staging_dir(destination), files)
+    def validate_cold() -> None:
+        use_new_cache()
+        validate()
 
-        def stage_cold() -> None:
-            shutil.rmtree(staging_dir(destination), ignore_errors=True)
-            stage()
+    results["validate"] = _timed(validate_cold, repeat)
+    validate()  # leaves a complete cache (the cold runs leave one too; this makes sure)
+    results["validate_warm"] = [_validate_in_new_process(root) for _ in range(repeat)]
 
-        results["stage_cold"] = _timed(stage_cold, repeat)
-        results["stage"] = _timed(stage, repeat)
-        results["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        results["rss_children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    def public_build() -> None:
+        with without_cycle_collection():  # as `statusgen build` reads the model
+            result = validate_site(root, now=now)
+            gc.freeze()
+        assert result.site is not None and not result.problems, result.problems[:3]
+        build_sites(result.site, now=now, out=out, public=True, kb=False)
+
+    def cold() -> None:
+        nonlocal out
+        out = next(fresh)
+        use_new_cache()
+        public_build()
+
+    cpu_before = _cpu()
+    results["cold"] = _timed(cold, repeat)
+    results["cold_cpu"] = [(after - before) / repeat for before, after in zip(cpu_before, _cpu(), strict=True)]
+    results["files"], results["bytes"] = _tree(out / PUBLIC_DIR)
+    results["home"] = (out / PUBLIC_DIR / "index.html").stat().st_size
+
+    public_build()  # as `statusgen serve` after its first build: this process has read the site once
+    changed = _changed_incident(root)
+    original = changed.read_bytes()
+    rebuilds = []
+    try:
+        for index in range(repeat):
+            text = original.decode("utf-8")
+            changed.write_text(_edit(text) if index % 2 == 0 else text, encoding="utf-8")
+            rebuilds += _timed(public_build, 1)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        changed.write_bytes(original)
+    results["rebuild"] = rebuilds
+    public_build()  # leave the output matching the corpus
+
+    result = validate_site(root, now=now)
+    assert result.site is not None
+    site = result.site
+    destination = out / "internal"
+
+    def stage() -> None:
+        files = stage_tree(
+            site,
+            now,
+            content=read_tree(root / CONTENT_DIR),
+            mkdocs_config=load_site_config(root),
+            overrides={},
+        )
+        write_tree(staging_dir(destination), files)
+
+    def stage_cold() -> None:
+        nonlocal destination
+        destination = next(fresh) / "internal"
+        stage()
+
+    results["stage_cold"] = _timed(stage_cold, repeat)
+    results["stage"] = _timed(stage, repeat)
+    results["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["rss_children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated incident counts")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per step (default 3; 1 above 50,000)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--postmortem-share", type=float, default=0.33)
-    parser.add_argument("--json", type=Path, help="also write the raw timings here")
-    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+def _cpu() -> tuple[float, float]:
+    """User and system CPU seconds of this process and its finished children."""
+    import resource
 
-    if args.worker:
-        print(json.dumps(_worker(args.worker, args.repeat)))
-        return 0
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime
 
-    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
-    load_before = os.getloadavg()
-    rows, raw = [], {}
+
+def _measure(sizes: list[int], args: argparse.Namespace) -> tuple[list[tuple[str, ...]], dict[int, Any]]:
+    """One worker process per size; the table's rows and the raw timings."""
+    rows: list[tuple[str, ...]] = []
+    raw: dict[int, Any] = {}
     for size in sizes:
         root = corpus(size, args.seed, args.postmortem_share)
         repeat = args.repeat if size <= 50_000 else 1
@@ -224,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             (
                 f"{size:,}",
                 f"{med['validate']:.2f} ({med['validate_warm']:.2f})",
-                f"{med['cold']:.2f}",
+                f"{med['cold']:.2f} ({data['cold_cpu'][0]:.1f}+{data['cold_cpu'][1]:.1f})",
                 f"{med['rebuild']:.2f}",
                 f"{med['stage']:.2f} ({statistics.median(data['stage_cold']):.2f})",
                 f"{data['rss_mb']:.0f} ({data['rss_children_mb']:.0f})",
@@ -236,11 +243,36 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         print(f"done {size:,}: {json.dumps(med)}", file=sys.stderr, flush=True)
+    return rows, raw
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated incident counts")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per step (default 3; 1 above 50,000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--postmortem-share", type=float, default=0.33)
+    parser.add_argument("--json", type=Path, help="also write the raw timings here")
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        print(json.dumps(_worker(args.worker, args.repeat)))
+        return 0
+
+    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    load_before = os.getloadavg()
+    scratch = tempfile.mkdtemp(prefix="statusgen-bench-build-")
+    os.environ["BENCH_SCRATCH"] = scratch  # the workers' outputs, removed only at the end (see above)
+    try:
+        rows, raw = _measure(sizes, args)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
     header = (
         "N",
         "validate s (cached)",
-        "cold public build s",
+        "cold public build s (CPU user+sys)",
         "one-change rebuild s",
         "KB staging s (cold)",
         "peak RSS MB (worker)",
