@@ -7,6 +7,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,72 @@ def test_a_long_lived_process_reuses_what_it_already_read(
     fourth = validate_site(root, now=NOW)
     assert fourth.site is not None
     assert {i.id: i.severity for i in fourth.site.incidents}["2026-11-10-web-errors"] == "SEV-2"
+
+
+def test_a_long_lived_process_sees_new_and_misplaced_files(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(validate, "_SETTLED_NS", -(10**18))  # trusted at once: folder listings are remembered
+    root = site(make_site, tmp_path / "site")
+    validate_site(root, now=NOW)
+
+    added = root / "incidents/2026/2026-11-21-queue-delays/incident.md"
+    added.parent.mkdir()
+    added.write_text(INCIDENT_TEXT.replace("2026-11-20", "2026-11-21"), encoding="utf-8")
+    misplaced = root / "incidents/2026/2026-11-20-api-errors/old/incident.md"
+    misplaced.parent.mkdir()
+    misplaced.write_text(INCIDENT_TEXT, encoding="utf-8")
+
+    result = validate_site(root, now=NOW)
+    assert result.site is not None
+    assert "2026-11-21-queue-delays" in {incident.id for incident in result.site.incidents}
+    assert [(p.path, p.code) for p in result.problems if p.code == "SG107"] == [
+        ("incidents/2026/2026-11-20-api-errors/old/incident.md", "SG107")
+    ]
+
+    misplaced.unlink()
+    added.unlink()
+    result = validate_site(root, now=NOW)
+    assert result.site is not None
+    assert "2026-11-21-queue-delays" not in {incident.id for incident in result.site.incidents}
+    assert not [p for p in result.problems if p.code == "SG107"]
+
+
+def test_an_edit_within_one_tick_of_the_file_system_clock_is_seen(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """File systems stamp times from a coarse clock (FAT: 2 s, HFS+: 1 s, Linux: a few ms): an
+    edit of the same size right after a read can leave every time as it was."""
+    frozen = time.time_ns()
+    real = validate.file_identity
+
+    def clock_did_not_tick(*args: object) -> tuple[int, ...] | None:
+        identity = real(*args)  # type: ignore[arg-type]
+        return None if identity is None else (*identity[:3], frozen, frozen)
+
+    monkeypatch.setattr(validate, "file_identity", clock_did_not_tick)
+    root = site(make_site, tmp_path / "site")
+    validate_site(root, now=NOW)
+    validate_site(root, now=NOW)
+    path = root / SECOND
+    before = path.read_text(encoding="utf-8")
+    path.write_text(before.replace("SEV-3", "SEV-2"), encoding="utf-8")  # the same size
+
+    result = validate_site(root, now=NOW)
+    assert result.site is not None
+    assert {i.id: i.severity for i in result.site.incidents}["2026-11-10-web-errors"] == "SEV-2"
+
+
+def test_unchanged_incidents_are_checked_against_a_changed_configuration(make_site: MakeSite, tmp_path: Path) -> None:
+    root = site(make_site, tmp_path / "site")
+    validate_site(root, now=NOW)
+    assert not [p for p in validate_site(root, now=NOW).problems if p.code.startswith("SG3")]
+
+    config = root / "statusgen.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("  - id: api\n    name: Public API\n    group: platform\n", ""), encoding="utf-8")
+    unknown = [p for p in validate_site(root, now=NOW).problems if "'api'" in p.message]
+    assert {p.path for p in unknown} >= {INCIDENT, SECOND}
+
+    config.write_text(text, encoding="utf-8")
+    assert not [p for p in validate_site(root, now=NOW).problems if "'api'" in p.message]

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -70,36 +71,102 @@ class ValidationResult:
     """None when ``statusgen.yml`` itself is unusable."""
 
 
-def _incident_folders(root: Path) -> tuple[list[tuple[str, frozenset[str]]], list[Problem]]:
+def _incident_folders(root: Path) -> tuple[list[tuple[str, frozenset[str]]], list[Problem], set[str]]:
     """Folders ``incidents/<YYYY>/<id>`` holding an incident or postmortem, sorted, each with
-    which of the two names it holds (as a file, folder or link).
+    which of the two names it holds (as a file, folder or link); and every folder below
+    ``incidents/`` found to be a folder, not a link to one (as ``/``-joined paths from ``root``).
 
-    Incident files anywhere else under ``incidents/`` are reported as misplaced.
+    Incident files anywhere else under ``incidents/`` are reported as misplaced. What
+    :func:`os.walk` would find, from listings a long-lived process remembers (:data:`_LISTINGS`).
     """
     folders: list[tuple[str, frozenset[str]]] = []
     problems: list[Problem] = []
     top = os.fspath(root)
-    for directory, subdirectories, files in os.walk(f"{top}/{INCIDENTS_DIR}"):
-        subdirectories.sort()
-        relative = directory[len(top) + 1 :].replace(os.sep, "/")
-        # a directory or a link named like an incident file is reported, not skipped
-        names = {INCIDENT_FILE, POSTMORTEM_FILE} & {*files, *subdirectories}
-        if not names:
+    start = f"{top}/{INCIDENTS_DIR}"
+    plain: set[str] = set()
+    with contextlib.suppress(OSError):
+        if not os.path.islink(start):
+            plain.add(start)
+    if _LISTINGS and (first := next(iter(_LISTINGS))) != start and not first.startswith(f"{start}/"):
+        _LISTINGS.clear()  # one site at a time
+    pending = [(start, INCIDENTS_DIR)]
+    while pending:
+        directory, relative = pending.pop()
+        listing = _listing(directory)
+        if listing is None:
             continue
-        if relative.count("/") == 2:
-            folders.append((relative, frozenset(names)))
-        else:
-            for name in sorted(names):
-                problems.append(
-                    Problem.at(
-                        f"{relative}/{name}",
-                        (1, 1),
-                        "SG107",
-                        f"misplaced: incident files live in {INCIDENTS_DIR}/<YYYY>/<YYYY-MM-DD-slug>/; "
-                        "move its folder there",
+        entries, subdirectories = listing
+        # a directory or a link named like an incident file is reported, not skipped
+        names = _INCIDENT_NAMES & entries
+        if names:
+            if relative.count("/") == 2:
+                folders.append((relative, names))
+            else:
+                for name in sorted(names):
+                    problems.append(
+                        Problem.at(
+                            f"{relative}/{name}",
+                            (1, 1),
+                            "SG107",
+                            f"misplaced: incident files live in {INCIDENTS_DIR}/<YYYY>/<YYYY-MM-DD-slug>/; "
+                            "move its folder there",
+                        )
                     )
-                )
-    return sorted(folders), problems
+        for name in subdirectories:
+            plain.add(f"{directory}/{name}")
+            pending.append((f"{directory}/{name}", f"{relative}/{name}"))
+    return sorted(folders), problems, plain
+
+
+_INCIDENT_NAMES = frozenset({INCIDENT_FILE, POSTMORTEM_FILE})
+_SETTLED_NS = 2_000_000_000
+"""How old a change must be for a long-lived process to trust that nothing changed since as
+long as a file's or folder's times are the same: file systems stamp times from a coarse clock,
+so a second change within the same tick would leave them equal (git's "racily clean")."""
+_LISTINGS: dict[str, tuple[tuple[int, int, int, int], tuple[frozenset[str], tuple[str, ...]]]] = {}
+"""Directories under ``incidents/`` this process listed: by path, their device, inode,
+modification and change times then, their entries' names, and which entries are folders (not
+links): a directory's times change whenever an entry is added, removed or renamed."""
+
+
+def _listing(directory: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """The names in ``directory`` and those that are folders, not links; None if it cannot be
+    listed (as :func:`os.walk` skips it)."""
+    try:
+        info = os.stat(directory)
+    except OSError:
+        return None
+    identity = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
+    known = _LISTINGS.get(directory)
+    if known is not None and known[0] == identity:
+        return known[1]
+    names: list[str] = []
+    subdirectories: list[str] = []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                names.append(entry.name)
+                with contextlib.suppress(OSError):
+                    if entry.is_dir(follow_symlinks=False):
+                        subdirectories.append(entry.name)
+    except OSError:
+        return None
+    listing = (frozenset(names), tuple(sorted(subdirectories, reverse=True)))
+    if _settled(info):
+        _LISTINGS[directory] = (identity, listing)
+    else:
+        _LISTINGS.pop(directory, None)
+    return listing
+
+
+def _settled(info: os.stat_result) -> bool:
+    """Whether the last change of what ``info`` describes is older than :data:`_SETTLED_NS`."""
+    return time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > _SETTLED_NS
+
+
+def _settled_at(identity: object) -> bool:
+    """:func:`_settled` for a :func:`~statusgen.loader.file_identity` (or ``()``: no file)."""
+    return not identity or time.time_ns() - max(identity[3], identity[4]) > _SETTLED_NS  # type: ignore[index]
 
 
 def _check_folder_name(folder: str) -> str | None:
@@ -174,7 +241,7 @@ def _validate_site(root: Path, now: dt.datetime) -> ValidationResult:
     problems += found
     runbooks = _runbook_ids(root)
 
-    folders, found = _incident_folders(root)
+    folders, found, plain_folders = _incident_folders(root)
     problems += found
     first_folder_of: dict[str, str] = {}
     incidents: list[Incident] = []
@@ -212,7 +279,7 @@ def _validate_site(root: Path, now: dt.datetime) -> ValidationResult:
 
     # Reading and checking the files is most of the work, and each folder stands alone.
     for (folder, usable, _), (incident, found, unreadable) in zip(
-        readable, _read_folders(root, readable, template), strict=True
+        readable, _read_folders(root, readable, template, plain_folders), strict=True
     ):
         problems += found
         if unreadable:
@@ -220,17 +287,43 @@ def _validate_site(root: Path, now: dt.datetime) -> ValidationResult:
         if incident is not None and usable:
             incidents.append(incident)
 
-    for incident in incidents:
-        if config is not None:
-            problems += check_incident_references(incident, config, runbooks)
-        problems += check_consistency(incident)
-        if config is not None and incident.id not in unjudged:
-            problems += check_policy(incident, config, now)
+    problems += _checked_alone(incidents, config, runbooks)
+    if config is not None:
+        for incident in incidents:
+            if incident.id not in unjudged:
+                problems += check_policy(incident, config, now)
 
     site = None
     if config is not None:
         site = Site(root, config, tuple(incidents), runbooks, template)
     return ValidationResult(sorted(problems), files, site)
+
+
+_CHECKED: dict[int, tuple[Incident, list[Problem]]] = {}
+"""What :func:`_checked_alone` found, by the incident's identity (each kept alive by its entry,
+so that no other object can take its id): a long-lived process checks again only the incidents
+that changed (reading a folder again makes a new object)."""
+_CHECKED_WITH: list[tuple[Config | None, frozenset[str]]] = []
+
+
+def _checked_alone(incidents: list[Incident], config: Config | None, runbooks: frozenset[str]) -> list[Problem]:
+    """The reference and consistency problems of ``incidents``: what depends on nothing else
+    that changes between two runs in one process but the configuration and the runbooks."""
+    if [(config, runbooks)] != _CHECKED_WITH:
+        _CHECKED.clear()
+        _CHECKED_WITH[:] = [(config, runbooks)]
+    checked: dict[int, tuple[Incident, list[Problem]]] = {}
+    problems: list[Problem] = []
+    for incident in incidents:
+        known = _CHECKED.get(id(incident))
+        if known is None or known[0] is not incident:
+            found = check_incident_references(incident, config, runbooks) if config is not None else []
+            known = (incident, found + check_consistency(incident))
+        checked[id(incident)] = known
+        problems += known[1]
+    _CHECKED.clear()
+    _CHECKED.update(checked)
+    return problems
 
 
 _Read = tuple[str | None, list[Problem]]
@@ -279,7 +372,9 @@ _Stale = tuple[str, list[tuple[str, bool]], Shard | None]
 the cache holds for it."""
 
 
-def _read_folders(root: Path, folders: list[tuple[str, bool, bool]], template: tuple[str, ...]) -> list[_FolderResult]:
+def _read_folders(
+    root: Path, folders: list[tuple[str, bool, bool]], template: tuple[str, ...], plain_folders: set[str]
+) -> list[_FolderResult]:
     """Every folder read and checked, in order.
 
     The folders are taken a cache shard (a month) at a time (:mod:`statusgen.cache`): a shard
@@ -294,7 +389,6 @@ def _read_folders(root: Path, folders: list[tuple[str, bool, bool]], template: t
 
     results: dict[str, _FolderResult] = {}
     stale: list[_Stale] = []
-    plain_folders: set[str] = set()
     for name, members in shards.items():
         stored = cache.load(name)
         if stored is not None and len(stored.keys) == len(members):
@@ -305,7 +399,7 @@ def _read_folders(root: Path, folders: list[tuple[str, bool, bool]], template: t
                 results.update(cache.results(name, stored))
                 continue
         stale.append((name, members, stored))
-    for payload in _check_shards(root, cache, template, stale):
+    for payload in _check_shards(root, cache, template, stale, plain_folders):
         results.update(pickle.loads(payload))  # noqa: S301 - made by _check_shard just now
     cache.keep_only(shards)
     return [results[folder] for folder, _, _ in folders]
@@ -332,7 +426,7 @@ def _known_key(
     if None not in seen_as and seen is not None and seen[0] == seen_as:
         return seen[1]
     key = _key(cache, root, folder, has_postmortem, plain_folders)[0]
-    if None not in seen_as:
+    if None not in seen_as and all(_settled_at(identity) for identity in seen_as[1:]):
         if _SEEN and next(iter(_SEEN))[0] != root:
             _SEEN.clear()  # one site at a time
         _SEEN[(root, folder)] = (seen_as, key)
@@ -358,13 +452,13 @@ def _check_shard(
     name: str,
     members: list[tuple[str, bool]],
     stored: Shard | None,
+    plain_folders: set[str],
 ) -> bytes:
     """Read and check the folders of one shard (those that changed), store the shard, and
     return its results pickled (every folder's, also those not cacheable)."""
     previous: dict[str, _FolderResult] | None = None
     results: dict[str, _FolderResult] = {}
     keys: dict[str, bytes] = {}
-    plain_folders: set[str] = set()
     for folder, has_postmortem in members:
         key, incident_file, postmortem_file = _key(cache, root, folder, has_postmortem, plain_folders)
         if stored is not None and key is not None and stored.keys.get(folder) == key:
@@ -386,15 +480,17 @@ def _check_shard(
 
 _STALE: list[_Stale] = []
 """The shards a pool of forked workers checks (inherited, so never pickled to them)."""
-_CONTEXT: list[tuple[Path, FolderCache, tuple[str, ...]]] = []
+_CONTEXT: list[tuple[Path, FolderCache, tuple[str, ...], set[str]]] = []
 
 
 def _check_stale(index: int) -> bytes:
-    root, cache, template = _CONTEXT[0]
-    return _check_shard(root, cache, template, *_STALE[index])
+    root, cache, template, plain_folders = _CONTEXT[0]
+    return _check_shard(root, cache, template, *_STALE[index], plain_folders)
 
 
-def _check_shards(root: Path, cache: FolderCache, template: tuple[str, ...], stale: list[_Stale]) -> Iterator[bytes]:
+def _check_shards(
+    root: Path, cache: FolderCache, template: tuple[str, ...], stale: list[_Stale], plain_folders: set[str]
+) -> Iterator[bytes]:
     """The pickled results of the ``stale`` shards: by forked worker processes when there is
     enough to check, as each is done.
 
@@ -404,10 +500,10 @@ def _check_shards(root: Path, cache: FolderCache, template: tuple[str, ...], sta
     processes = worker_count(sum(len(members) for _, members, _ in stale), least=_PARALLEL_FROM)
     if processes == 0 or len(stale) < 2:
         for name, members, stored in stale:
-            yield _check_shard(root, cache, template, name, members, stored)
+            yield _check_shard(root, cache, template, name, members, stored, plain_folders)
         return
     _STALE[:] = stale
-    _CONTEXT[:] = [(root, cache, template)]
+    _CONTEXT[:] = [(root, cache, template, plain_folders)]
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             yield from pool.imap(_check_stale, range(len(stale)))
