@@ -278,7 +278,7 @@ def _validate_site(root: Path, now: dt.datetime) -> ValidationResult:
         readable.append((folder, usable, has_postmortem))
 
     # Reading and checking the files is most of the work, and each folder stands alone.
-    for (folder, usable, _), (incident, found, unreadable) in zip(
+    for (folder, usable, _), (incident, found, unreadable, inconsistent) in zip(
         readable, _read_folders(root, readable, template, plain_folders), strict=True
     ):
         problems += found
@@ -286,8 +286,9 @@ def _validate_site(root: Path, now: dt.datetime) -> ValidationResult:
             unjudged.add(folder.rsplit("/", 1)[1])
         if incident is not None and usable:
             incidents.append(incident)
+            problems += inconsistent
 
-    problems += _checked_alone(incidents, config, runbooks)
+    problems += _referenced(incidents, config, runbooks)
     if config is not None:
         for incident in incidents:
             if incident.id not in unjudged:
@@ -300,15 +301,15 @@ def _validate_site(root: Path, now: dt.datetime) -> ValidationResult:
 
 
 _CHECKED: dict[int, tuple[Incident, list[Problem]]] = {}
-"""What :func:`_checked_alone` found, by the incident's identity (each kept alive by its entry,
+"""What :func:`_referenced` found, by the incident's identity (each kept alive by its entry,
 so that no other object can take its id): a long-lived process checks again only the incidents
 that changed (reading a folder again makes a new object)."""
 _CHECKED_WITH: list[tuple[Config | None, frozenset[str]]] = []
 
 
-def _checked_alone(incidents: list[Incident], config: Config | None, runbooks: frozenset[str]) -> list[Problem]:
-    """The reference and consistency problems of ``incidents``: what depends on nothing else
-    that changes between two runs in one process but the configuration and the runbooks."""
+def _referenced(incidents: list[Incident], config: Config | None, runbooks: frozenset[str]) -> list[Problem]:
+    """The reference problems of ``incidents``: what depends on nothing that changes between
+    two runs in one process but the incident, the configuration and the runbooks."""
     if [(config, runbooks)] != _CHECKED_WITH:
         _CHECKED.clear()
         _CHECKED_WITH[:] = [(config, runbooks)]
@@ -317,8 +318,7 @@ def _checked_alone(incidents: list[Incident], config: Config | None, runbooks: f
     for incident in incidents:
         known = _CHECKED.get(id(incident))
         if known is None or known[0] is not incident:
-            found = check_incident_references(incident, config, runbooks) if config is not None else []
-            known = (incident, found + check_consistency(incident))
+            known = (incident, check_incident_references(incident, config, runbooks) if config is not None else [])
         checked[id(incident)] = known
         problems += known[1]
     _CHECKED.clear()
@@ -328,9 +328,10 @@ def _checked_alone(incidents: list[Incident], config: Config | None, runbooks: f
 
 _Read = tuple[str | None, list[Problem]]
 """A file's text, or the problems that kept it from being read."""
-_FolderResult = tuple[Incident | None, list[Problem], bool]
-"""The folder's incident (with its postmortem), its problems, and whether a postmortem exists
-that could not be read."""
+_FolderResult = tuple[Incident | None, list[Problem], bool, list[Problem]]
+"""The folder's incident (with its postmortem), its problems, whether a postmortem exists
+that could not be read, and the incident's consistency problems (reported only if the folder is
+usable: see :func:`_validate_site`)."""
 _PARALLEL_FROM = 400
 """Below this many folders to check, starting worker processes costs more than it saves."""
 
@@ -364,7 +365,7 @@ def _check_folder(
             unreadable = True
         elif incident is not None:
             incident = replace(incident, postmortem=postmortem)
-    return incident, problems, unreadable
+    return incident, problems, unreadable, [] if incident is None else check_consistency(incident)
 
 
 _Stale = tuple[str, list[tuple[str, bool]], Shard | None]
