@@ -25,7 +25,11 @@ PROPERTY = settings(max_examples=600, deadline=None, suppress_health_check=[Heal
 
 
 def quick(source: str) -> Any:
-    return quick_load(source, loader._PLAIN_TAG_OF, loader._SCALAR_CONSTRUCTORS)
+    """The quick reader's data, sharing its caches of tags and lines with every earlier call,
+    as the loader does (a cached line must read the same in any document), and without them."""
+    data = quick_load(source, loader._PLAIN_TAG_OF, loader._SCALAR_CONSTRUCTORS, loader._LINE_OF)
+    assert exact(data) == exact(quick_load(source, {}, loader._SCALAR_CONSTRUCTORS)), source
+    return data
 
 
 def exact(value: Any) -> Any:

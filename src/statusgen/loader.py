@@ -308,7 +308,7 @@ def _parse(text: str, relpath: str, *, line_offset: int) -> tuple[Document | Non
     error, a tag, a duplicate or merge key, deep nesting, a shared alias — sends it through the
     slow path, which builds node by node and says exactly where each problem is.
     """
-    data = quick_load(text, _PLAIN_TAG_OF, _SCALAR_CONSTRUCTORS)
+    data = quick_load(text, _PLAIN_TAG_OF, _SCALAR_CONSTRUCTORS, _LINE_OF)
     if data is not None:
         return Document(relpath, data, SourceMap.lazy(text, relpath, line_offset)), []
     try:
@@ -392,6 +392,8 @@ class _DataLoader(_Loader):  # type: ignore[misc]
 
 _STR = _TAG + "str"
 _PLAIN_TAG_OF: dict[str, str] = {}
+_LINE_OF: dict[str, Any] = {}
+"""What each line of frontmatter says, for :func:`quick_load` (with the two below)."""
 _SCALAR_CONSTRUCTORS: dict[str, Any] = {
     _TAG + name: yaml.constructor.SafeConstructor.yaml_constructors[_TAG + name]
     for name in ("int", "float", "bool", "null")

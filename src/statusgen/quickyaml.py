@@ -26,6 +26,7 @@ __all__ = ["quick_load", "with_shared_zone"]
 
 _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
+_TIMESTAMP_TAG = _TAG + "timestamp"
 _MAX_DEPTH = 32
 
 # Characters that make a file "unusual": tabs, carriage returns and other line breaks YAML
@@ -33,8 +34,9 @@ _MAX_DEPTH = 32
 _UNUSUAL = re.compile("[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 # A line: its indentation, a sequence dash, a `key:` (a simple word followed by a space or
 # the end of the line), and the rest.
-_LINES = re.compile(r"^( *)(- +|-$)?(?:([A-Za-z_][A-Za-z0-9_\-]*):(?: +|$))?(.*)$", re.MULTILINE)
+_LINE = re.compile(r"( *)(- +|-$)?(?:([A-Za-z_][A-Za-z0-9_\-]*):(?: +|$))?(.*)").match
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[-+][0-9]{2}:[0-9]{2})$").match
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$").match
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 # A plain scalar whose text is its value once its tag is known: nothing to cut or refuse.
 _SIMPLE = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ](?:(?! #|: )[^\n])*(?<![: ])$").match
@@ -58,32 +60,75 @@ def quick_load(
     text: str,
     tag_of: dict[str, str],
     constructors: dict[str, Callable[[Any, yaml.ScalarNode], Any]],
+    line_of: dict[str, _Line] | None = None,
 ) -> Any:
     """The data of ``text``, or None when the text is outside the subset (or empty).
 
     ``tag_of`` caches the implicit tag of plain scalar texts; ``constructors`` builds every
-    tag but ``str`` — a tag it lacks makes the text unusual.
+    tag but ``str`` — a tag it lacks makes the text unusual. ``line_of`` (kept between calls
+    with the same ``tag_of`` and ``constructors``) caches what each line says: most lines of a
+    history recur (``status: resolved``, ``updates:``, ``message: |``).
     """
     if _UNUSUAL.search(text) or not text.endswith("\n"):
         return None
     lines = text.split("\n")
     lines.pop()
     try:
-        return _read(lines, _LINES.findall(text), tag_of, constructors)
+        return _read(lines, {} if line_of is None else line_of, tag_of, constructors)
     except _Decline:
         return None
 
 
+_Line = tuple[int, int, str, int, Any]
+"""What a line says, whatever surrounds it: its indentation, the width of its sequence dash
+("- ", 0 for none), its key ("" for none), what follows (one of the kinds below) and the value."""
+_SKIP, _EMPTY, _LITERAL, _VALUE, _LIST, _MAP = range(6)
+"""Kinds of line: blank or comment; nothing after the key or dash (a nested block or null); a
+``|`` block (the value is its header); an immutable value; a flow list (a tuple of its items);
+a flow mapping (copied for each use)."""
+_SKIP_LINE: _Line = (0, 0, "", _SKIP, None)
+_MAX_LINES = 65536
+_MAX_LINE_LENGTH = 200
+
+
+def _line(
+    line: str, tag_of: dict[str, str], constructors: dict[str, Callable[[Any, yaml.ScalarNode], Any]]
+) -> _Line:
+    """What ``line`` says (:data:`_Line`); raises _Decline for a line outside the subset."""
+    spaces, dash, key, rest = _LINE(line).groups("")  # type: ignore[union-attr] - it matches any line
+    if not dash and not key:
+        if not rest or rest[0] == "#":
+            return _SKIP_LINE
+        raise _Decline  # a scalar on a line of its own: continued, or not a mapping
+    if key and (tag_of.get(key) or _tag(key, tag_of)) != _STR:
+        raise _Decline
+    indent, width = len(spaces), len(dash)
+    if not rest or rest[0] == "#":
+        return indent, width, key, _EMPTY, None
+    if rest[0] == "|":
+        header = rest.rstrip(" ")
+        if header != "|" and header != "|-":
+            raise _Decline  # keep (`|+`), indentation digits, a comment: rare, and subtle
+        return indent, width, key, _LITERAL, header
+    if ((tag := tag_of.get(rest)) == _STR or rest[0] not in _RESOLVED_FIRST) and _SIMPLE(rest):
+        return indent, width, key, _VALUE, rest  # a word seen before, or text no implicit type can start with
+    if tag is None and _TIMESTAMP(rest):
+        return indent, width, key, _VALUE, _timestamp(rest)  # the other most common value
+    value = _scalar(rest, tag_of, constructors)
+    if value.__class__ is list:
+        return indent, width, key, _LIST, tuple(value)
+    if value.__class__ is dict:
+        return indent, width, key, _MAP, value
+    return indent, width, key, _VALUE, value
+
+
 def _read(  # noqa: C901 - one pass over the lines, every case in view
     lines: list[str],
-    tokens: list[tuple[str, str, str, str]],
+    line_of: dict[str, _Line],
     tag_of: dict[str, str],
     constructors: dict[str, Callable[[Any, yaml.ScalarNode], Any]],
 ) -> Any:
-    """Block structure by indentation, one line at a time, with a stack of open containers.
-
-    ``tokens`` holds each line cut in four: indentation, a sequence dash with the spaces after
-    it, a ``key:`` and the rest ("" for a part that is not there)."""
+    """Block structure by indentation, one line at a time, with a stack of open containers."""
     stack: list[Any] = []  # the open mappings and sequences, outermost first
     indents: list[int] = []  # the column each is written at
     root: Any = None
@@ -92,13 +137,16 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
     its owner, and whether a sequence at the owner's own column may be that block."""
     index, count = 0, len(lines)
     while index < count:
-        spaces, dash, key, rest = tokens[index]
+        line = lines[index]
         index += 1
-        if not dash and not key:
-            if not rest or rest[0] == "#":
-                continue  # blank or comment
-            raise _Decline  # a scalar on a line of its own: continued, or not a mapping
-        indent = len(spaces)
+        said = line_of.get(line)
+        if said is None:
+            said = _line(line, tag_of, constructors)
+            if len(line_of) < _MAX_LINES and len(line) <= _MAX_LINE_LENGTH and said[4].__class__ is not dt.datetime:
+                line_of[line] = said  # (a time is seldom written twice)
+        indent, dash, key, kind, value = said
+        if kind == _SKIP:
+            continue
         if pending is not None:
             owner, slot, owner_indent, same_column_list = pending
             pending = None
@@ -113,33 +161,37 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
             root = [] if dash else {}
             stack.append(root)
             indents.append(indent)
-        while indents and indents[-1] > indent:
+        while indents[-1] > indent:
             stack.pop()
             indents.pop()
-        if not indents or indents[-1] != indent or len(stack) > _MAX_DEPTH:
+            if not indents:
+                raise _Decline
+        if indents[-1] != indent or len(stack) > _MAX_DEPTH:
             raise _Decline
         top = stack[-1]
         if dash:
             if top.__class__ is not list:
                 raise _Decline
             if not key:
-                if not rest or rest[0] == "#":
+                if kind == _EMPTY:
                     top.append(None)
                     pending = (top, len(top) - 1, indent, False)
                     continue
-                if rest[0] == "|":
-                    value, index = _literal(lines, rest, index, indent)
-                elif (tag_of.get(rest) == _STR or rest[0] not in _RESOLVED_FIRST) and _SIMPLE(rest):
-                    value = rest
+                if kind == _VALUE:
+                    top.append(value)
+                elif kind == _LITERAL:
+                    text, index = _literal(lines, value, index, indent)
+                    top.append(text)
+                elif kind == _LIST:
+                    top.append(list(value))
                 else:
-                    value = _scalar(rest, tag_of, constructors)
-                top.append(value)
+                    top.append(value.copy())
                 continue
             # `- key: value`: a mapping written from the column of its first key
             top = {}
             stack[-1].append(top)
             stack.append(top)
-            indent += len(dash)
+            indent += dash
             indents.append(indent)
         elif top.__class__ is list:
             # a key after a sequence written at its mapping's own column ends that sequence
@@ -148,45 +200,50 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
             if not indents or indents[-1] != indent:
                 raise _Decline
             top = stack[-1]
-        if top.__class__ is not dict or key in top or (tag_of.get(key) or _tag(key, tag_of)) != _STR:
+        if top.__class__ is not dict or key in top:
             raise _Decline
-        if not rest or rest[0] == "#":
+        if kind == _VALUE:
+            top[key] = value
+        elif kind == _EMPTY:
             top[key] = None
             pending = (top, key, indent, True)
-        elif rest[0] == "|":
-            top[key], index = _literal(lines, rest, index, indent)
-        elif ((tag := tag_of.get(rest)) == _STR or rest[0] not in _RESOLVED_FIRST) and _SIMPLE(rest):
-            top[key] = rest  # a word seen before, or text no implicit type can start with
-        elif tag is None and _TIMESTAMP(rest):
-            top[key] = _timestamp(rest)  # the other most common value
+        elif kind == _LITERAL:
+            top[key], index = _literal(lines, value, index, indent)
+        elif kind == _LIST:
+            top[key] = list(value)
         else:
-            top[key] = _scalar(rest, tag_of, constructors)
+            top[key] = value.copy()
     return root
 
 
 def _literal(lines: list[str], header: str, index: int, indent: int) -> tuple[str, int]:
     """A ``|`` or ``|-`` block scalar whose content starts at line ``index``, inside a
     collection written at column ``indent``; the index of the line after it."""
-    header = header.rstrip(" ")
-    if header != "|" and header != "|-":
-        raise _Decline  # keep (`|+`), indentation digits, a comment: rare, and subtle
     count = len(lines)
-    if index < count and not lines[index].strip(" "):
-        raise _Decline  # leading empty lines: subtle too
-    margin = len(lines[index]) - len(lines[index].lstrip(" ")) if index < count else 0
+    if index < count:
+        first = lines[index]
+        margin = len(first) - len(first.lstrip(" "))
+        if margin == len(first):
+            raise _Decline  # leading empty lines: subtle too
+    else:
+        margin = 0
     if margin <= indent:
         return "", index
+    prefix = " " * margin
     content: list[str] = []
     while index < count:
         line = lines[index]
-        if not line:
+        if line.startswith(prefix):
+            part = line[margin:]
+            if not part or (part[0] == " " and not part.strip(" ")):
+                raise _Decline  # a line of spaces only
+            content.append(part)
+        elif not line:
             content.append("")
-        elif line[:margin].strip(" "):
-            break  # a less indented line with content ends the block
         elif not line.strip(" "):
             raise _Decline  # a line of spaces only
         else:
-            content.append(line[margin:])
+            break  # a less indented line with content ends the block
         index += 1
     while content and not content[-1]:
         content.pop()
@@ -257,6 +314,11 @@ def _plain(
         tag = _tag(text, tag_of)
     if tag == _STR:
         return text
+    if tag == _TIMESTAMP_TAG and _DATE(text) is not None:
+        try:
+            return dt.date.fromisoformat(text)  # what PyYAML builds of a date, without its regex
+        except ValueError as error:
+            raise _Decline from error
     construct = constructors.get(tag)
     if construct is None:
         raise _Decline
@@ -270,8 +332,15 @@ def _timestamp(text: str) -> dt.datetime:
     """``YYYY-MM-DDTHH:MM:SS`` with ``Z`` or ``±HH:MM`` (checked by the caller), as PyYAML
     builds it and the loader keeps it: an aware datetime in a fixed-offset zone."""
     try:
-        return with_shared_zone(dt.datetime.fromisoformat(text))
-    except ValueError as error:
+        value = dt.datetime.fromisoformat(text)
+        zone = value.tzinfo
+        shared = _ZONES.get(zone)  # type: ignore[arg-type] - the caller checked it has a zone
+        if shared is None:
+            _ZONES[zone] = zone  # type: ignore[index]
+            return value
+        # the same wall time in the same offset: astimezone is a third of replace's cost
+        return value if shared is zone else value.astimezone(shared)
+    except (ValueError, OverflowError) as error:
         raise _Decline from error
 
 
