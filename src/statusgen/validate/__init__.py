@@ -87,12 +87,16 @@ def _incident_folders(root: Path) -> tuple[list[tuple[str, frozenset[str]]], lis
     with contextlib.suppress(OSError):
         if not os.path.islink(start):
             plain.add(start)
-    if _LISTINGS and (first := next(iter(_LISTINGS))) != start and not first.startswith(f"{start}/"):
+    # Remembered from a process's second walk of a site on: a command that walks it once does
+    # not pay for the folders' times.
+    remember = _WALKED[:1] == [start]
+    _WALKED[:] = [start]
+    if _LISTINGS and not remember:
         _LISTINGS.clear()  # one site at a time
     pending = [(start, INCIDENTS_DIR)]
     while pending:
         directory, relative = pending.pop()
-        listing = _listing(directory)
+        listing = _listing(directory, remember=remember)
         if listing is None:
             continue
         entries, subdirectories = listing
@@ -123,23 +127,28 @@ _SETTLED_NS = 2_000_000_000
 """How old a change must be for a long-lived process to trust that nothing changed since as
 long as a file's or folder's times are the same: file systems stamp times from a coarse clock,
 so a second change within the same tick would leave them equal (git's "racily clean")."""
+_WALKED: list[str] = []
+"""The ``incidents`` folder of the site this process walked last."""
 _LISTINGS: dict[str, tuple[tuple[int, int, int, int], tuple[frozenset[str], tuple[str, ...]]]] = {}
 """Directories under ``incidents/`` this process listed: by path, their device, inode,
 modification and change times then, their entries' names, and which entries are folders (not
 links): a directory's times change whenever an entry is added, removed or renamed."""
 
 
-def _listing(directory: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+def _listing(directory: str, *, remember: bool) -> tuple[frozenset[str], tuple[str, ...]] | None:
     """The names in ``directory`` and those that are folders, not links; None if it cannot be
-    listed (as :func:`os.walk` skips it)."""
-    try:
-        info = os.stat(directory)
-    except OSError:
-        return None
-    identity = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
-    known = _LISTINGS.get(directory)
-    if known is not None and known[0] == identity:
-        return known[1]
+    listed (as :func:`os.walk` skips it). With ``remember``, from :data:`_LISTINGS` if the
+    folder's times are as they were."""
+    info = None
+    if remember:
+        try:
+            info = os.stat(directory)
+        except OSError:
+            return None
+        identity = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
+        known = _LISTINGS.get(directory)
+        if known is not None and known[0] == identity:
+            return known[1]
     names: list[str] = []
     subdirectories: list[str] = []
     try:
@@ -152,10 +161,11 @@ def _listing(directory: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
     except OSError:
         return None
     listing = (frozenset(names), tuple(sorted(subdirectories, reverse=True)))
-    if _settled(info):
-        _LISTINGS[directory] = (identity, listing)
-    else:
-        _LISTINGS.pop(directory, None)
+    if info is not None:
+        if _settled(info):
+            _LISTINGS[directory] = (identity, listing)
+        else:
+            _LISTINGS.pop(directory, None)
     return listing
 
 
