@@ -8,6 +8,7 @@ computed from the very text written, with :func:`conftest.loc`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -17,9 +18,12 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from conftest import (
     CONFIG,
     CONFIG_TEXT,
@@ -810,3 +814,169 @@ def test_named_pipe_is_reported_not_read(tmp_path: Path) -> None:
     assert completed.returncode == 1, completed.stderr
     problems = json.loads(completed.stdout)["problems"]
     assert [(p["code"], p["path"]) for p in problems] == [("SG101", "incidents/2026/2026-11-21-pipe/incident.md")]
+
+
+# --- the schema's shortcut ------------------------------------------------------------------
+
+_AWKWARD_VALUES = [
+    None,
+    "",
+    "   ",
+    "text",
+    "bad\x01text",
+    "SEV-1",
+    "public",
+    "resolved",
+    "scheduled",
+    "major_outage",
+    "operational",
+    "database-failover",
+    "Not A Slug",
+    "2026-11-20T14:15:00Z",
+    "2026-11-20",
+    "https://example.com/x",
+    "15m",
+    0,
+    7,
+    2.5,
+    True,
+    False,
+    dt.date(2026, 11, 20),
+    dt.datetime(2026, 11, 20, 14, 15),
+    dt.datetime(2026, 11, 20, 14, 15, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+    [],
+    ["a", "b"],
+    ["Not A Slug"],
+    ["", 1],
+    [None],
+    {},
+    {"api": "major_outage"},
+    {"unknown": 1},
+]
+
+
+def _frontmatter_data(source: str) -> Any:
+    from statusgen.loader import parse_markdown
+
+    document, problems = parse_markdown(source, INCIDENT)
+    assert document is not None and not problems
+    return document.data
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*path, index))
+    return found
+
+
+_FIELD_NAMES = [
+    "extra_field",
+    "notify",
+    "runbooks",
+    "tags",
+    "link",
+    "escalation",
+    "reviewers",
+    "published",
+    "components",
+    "severity",
+    "scheduled",
+    "type",
+    "status",
+    "due",
+]
+
+
+def _edited(data: Any, path: tuple[Any, ...], how: str, value: Any) -> Any:
+    """A deep copy of ``data`` with the value at ``path`` replaced or removed, or a field of
+    that name (``how``) added beside it."""
+    import copy
+
+    data = copy.deepcopy(data)
+    if not path:
+        return value if how == "replace" else data
+    *parents, last = path
+    holder = data
+    for part in parents:
+        holder = holder[part]
+    if how == "replace":
+        holder[last] = value
+    elif how == "remove":
+        del holder[last]
+    elif isinstance(holder, dict):
+        holder[how] = value
+    else:
+        holder.append(value)
+    return data
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    source=st.sampled_from([INCIDENT_TEXT, MAINTENANCE_TEXT, UPCOMING_TEXT, POSTMORTEM_TEXT]),
+    edits=st.data(),
+)
+def test_the_schema_shortcut_agrees_with_the_thorough_check(source: str, edits: st.DataObject) -> None:
+    """``quick`` gives what ``check`` gives for a value with no problem, or steps aside (SLOW);
+    it never vouches for a value ``check`` would report."""
+    import copy
+
+    from statusgen.loader import Document, SourceMap
+    from statusgen.validate import schema
+
+    data = _frontmatter_data(source)
+    for _ in range(edits.draw(st.integers(0, 3))):
+        path = edits.draw(st.sampled_from(_paths(data)))
+        how = edits.draw(st.sampled_from(["replace", "replace", "remove", "add"]))
+        if how == "add":
+            how = edits.draw(st.sampled_from(_FIELD_NAMES))
+        data = _edited(data, path, how, copy.deepcopy(edits.draw(st.sampled_from(_AWKWARD_VALUES))))
+    records = [schema._POSTMORTEM] if source is POSTMORTEM_TEXT else list(schema._RECORDS.values())
+    for record in records:
+        quick = record.quick(copy.deepcopy(data))
+        checker = schema.Checker(Document(INCIDENT, data, SourceMap()))
+        with _without_shortcuts(record):
+            checked = record.check(checker, data, ())
+        assert _typed(record.check(schema.Checker(Document(INCIDENT, data, SourceMap())), data, ())) == _typed(checked)
+        if quick is not schema.SLOW:
+            assert not checker.problems and quick == checked, (quick, checked, checker.problems)
+            assert _typed(quick) == _typed(checked)
+
+
+@contextlib.contextmanager
+def _without_shortcuts(record: Any) -> Any:
+    """Every field of ``record``, nested ones too, checked the thorough way only."""
+    from unittest import mock
+
+    from statusgen.validate import schema
+
+    fields, stack = [], [record]
+    while stack:
+        field = stack.pop()
+        fields.append(field)
+        stack += [*getattr(field, "fields", {}).values()]
+        stack += [getattr(field, name) for name in ("item", "value", "record") if hasattr(field, name)]
+    kinds = {type(field) for field in fields}
+    with contextlib.ExitStack() as patches:
+        for kind in kinds:
+            patches.enter_context(mock.patch.object(kind, "quick", lambda self, value: schema.SLOW))
+        for field in fields:
+            field.__dict__.pop("_quick_of", None)  # the shortcuts a record keeps, made again
+        try:
+            yield
+        finally:
+            for field in fields:
+                field.__dict__.pop("_quick_of", None)
+
+
+def _typed(value: Any) -> Any:
+    """``value`` with the type of every part spelled out (an enum member equals its text)."""
+    if isinstance(value, dict):
+        return [(_typed(key), _typed(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return ["list", *(_typed(item) for item in value)]
+    return type(value), repr(value)

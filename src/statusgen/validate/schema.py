@@ -69,6 +69,15 @@ class _Invalid:
 INVALID: Final = _Invalid()
 
 
+class _Slow:
+    def __repr__(self) -> str:
+        return "SLOW"
+
+
+SLOW: Final = _Slow()
+"""What :meth:`Field.quick` says of a value it cannot vouch for: check it the thorough way."""
+
+
 class Checker:
     """Collects the problems of one document."""
 
@@ -124,6 +133,14 @@ class Field(ABC):
     @abstractmethod
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any: ...
 
+    def quick(self, value: Any) -> Any:
+        """What :meth:`check` returns for a ``value`` it finds no problem with, or SLOW.
+
+        The shortcut for the usual valid value, without a checker or a path: it never reports,
+        and says SLOW whenever :meth:`check` might report or convert differently.
+        """
+        return SLOW
+
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 """Characters no page, feed or e-mail can carry: C0/C1 controls (tab and line breaks aside),
@@ -133,6 +150,11 @@ lone surrogates and non-characters. YAML lets them in through escapes in quoted 
 @dataclass(frozen=True)
 class Text(Field):
     required_text: bool = True
+
+    def quick(self, value: Any) -> Any:
+        if value.__class__ is str and (value.strip() or not self.required_text) and not _UNPRINTABLE.search(value):
+            return value
+        return SLOW
 
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
         if value.__class__ is str and (value.strip() or not self.required_text) and not _UNPRINTABLE.search(value):
@@ -165,6 +187,9 @@ class Choice(Field):
     def _members(self) -> dict[str, StrEnum]:
         return {member.value: member for member in self.enum if not self.allowed or member.value in self.allowed}
 
+    def quick(self, value: Any) -> Any:
+        return self._members.get(value, SLOW) if value.__class__ is str else SLOW
+
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
         member = self._members.get(value) if isinstance(value, str) else None
         if member is not None:
@@ -179,6 +204,9 @@ class Choice(Field):
 @dataclass(frozen=True)
 class Moment(Field):
     """A time-zone-aware date and time."""
+
+    def quick(self, value: Any) -> Any:
+        return value if value.__class__ is dt.datetime and value.utcoffset() is not None else SLOW
 
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
         if isinstance(value, str):
@@ -207,6 +235,9 @@ class Moment(Field):
 
 @dataclass(frozen=True)
 class Day(Field):
+    def quick(self, value: Any) -> Any:
+        return value if value.__class__ is dt.date else SLOW
+
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
         if isinstance(value, str):
             try:
@@ -243,6 +274,9 @@ class Duration(Field):
 
 @dataclass(frozen=True)
 class Flag(Field):
+    def quick(self, value: Any) -> Any:
+        return value if value.__class__ is bool else SLOW
+
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
         if isinstance(value, bool):
             return value
@@ -251,6 +285,9 @@ class Flag(Field):
 
 @dataclass(frozen=True)
 class Slug(Field):
+    def quick(self, value: Any) -> Any:
+        return value if value.__class__ is str and SLUG.fullmatch(value) else SLOW
+
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
         if isinstance(value, str) and SLUG.fullmatch(value):
             return value
@@ -261,6 +298,13 @@ class Slug(Field):
 
 @dataclass(frozen=True)
 class Url(Field):
+    def quick(self, value: Any) -> Any:
+        if value.__class__ is str:
+            parts = urlsplit(value.strip())
+            if parts.scheme in ("http", "https") and parts.netloc:
+                return value.strip()
+        return SLOW
+
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
         if isinstance(value, str):
             parts = urlsplit(value.strip())
@@ -293,9 +337,21 @@ class ListOf(Field):
             return c.at_value(path, "SG203", f"{describe(path)} must be a list, not {_kind(value)}")
         if self.nonempty and not value:
             return c.at_value(path, "SG207", f"{describe(path)} is empty; add at least one item")
-        check = self.item.check
-        items = [check(c, item, (*path, index)) for index, item in enumerate(value)]
+        quick, check = self.item.quick, self.item.check
+        items = [quick(item) for item in value]
+        if SLOW in items:
+            items = [
+                check(c, item, (*path, index)) if quick_item is SLOW else quick_item
+                for index, (item, quick_item) in enumerate(zip(value, items, strict=True))
+            ]
         return INVALID if INVALID in items else items
+
+    def quick(self, value: Any) -> Any:
+        if value.__class__ is not list or (self.nonempty and not value):
+            return SLOW
+        quick = self.item.quick
+        items = [quick(item) for item in value]
+        return SLOW if SLOW in items else items
 
 
 @dataclass(frozen=True)
@@ -307,6 +363,13 @@ class MapOf(Field):
             return c.at_value(path, "SG203", f"{describe(path)} must be a mapping (key: value), not {_kind(value)}")
         checked = {key: self.value.check(c, item, (*path, key)) for key, item in value.items()}
         return INVALID if INVALID in checked.values() else checked
+
+    def quick(self, value: Any) -> Any:
+        if value.__class__ is not dict:
+            return SLOW
+        quick = self.value.quick
+        checked = {key: quick(item) for key, item in value.items()}
+        return SLOW if SLOW in checked.values() else checked
 
 
 @dataclass(frozen=True)
@@ -322,14 +385,18 @@ class Record(Field):
         result: dict[str, Any] = {}
         valid = True
         fields = self.fields
+        quick_of = self._quick_of
         for key, item in value.items():
-            child = (*path, key)
-            known = fields.get(key)
-            if known is not None and item is not None and key not in self.misplaced:
-                result[key] = checked = known.check(c, item, child)  # the usual case, in short
-                if checked is INVALID:
-                    valid = False
+            quick = quick_of.get(key)
+            if quick is not None and item is not None:  # the usual case, in short
+                checked = quick(item)
+                if checked is SLOW:
+                    checked = fields[key].check(c, item, (*path, key))
+                    if checked is INVALID:
+                        valid = False
+                result[key] = checked
                 continue
+            child = (*path, key)
             if key in self.misplaced:
                 c.at_key(child, "SG208", self.misplaced[key])
                 valid = False
@@ -348,6 +415,27 @@ class Record(Field):
                     c.at_value(path, "SG201", f"missing required field '{describe((*path, name))}'")
                     valid = False
         return result if valid else INVALID
+
+    @functools.cached_property
+    def _quick_of(self) -> dict[str, Any]:
+        """The shortcut of each field that is not misplaced here."""
+        return {key: known.quick for key, known in self.fields.items() if key not in self.misplaced}
+
+    def quick(self, value: Any) -> Any:
+        if value.__class__ is not dict:
+            return SLOW
+        quick_of = self._quick_of
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            quick = quick_of.get(key)
+            if quick is None or item is None:
+                return SLOW  # unknown, misplaced or empty: the thorough check says which
+            checked = result[key] = quick(item)
+            if checked is SLOW:
+                return SLOW
+        if not self.required <= result.keys():
+            return SLOW
+        return result
 
 
 @dataclass(frozen=True)
@@ -419,6 +507,9 @@ _SECRET_QUERY = re.compile(r"(?i).*(token|key|secret|sig|signature|password|pass
 @dataclass(frozen=True)
 class PublicUrl(Url):
     """An http(s) URL written in the repository: no password and no token in it."""
+
+    def quick(self, value: Any) -> Any:
+        return SLOW  # (rare: only in statusgen.yml)
 
     def check(self, c: Checker, value: Any, path: KeyPath) -> Any:
         url = super().check(c, value, path)
@@ -735,7 +826,10 @@ def check_incident(document: Document, incident_id: str) -> tuple[Incident | Non
     kind = IncidentType.INCIDENT
     if document.data.get("type") == IncidentType.MAINTENANCE.value:
         kind = IncidentType.MAINTENANCE
-    data = _RECORDS[kind].check(c, document.data, ())
+    record = _RECORDS[kind]
+    data = record.quick(document.data)
+    if data is SLOW:
+        data = record.check(c, document.data, ())
     if data is INVALID:
         return None, c.problems
     if data["visibility"] is Visibility.PUBLIC and "updates" not in data:
@@ -771,7 +865,9 @@ def check_postmortem(document: Document) -> tuple[Postmortem | None, list[Proble
     c = Checker(document)
     if not _root_mapping(c, "the frontmatter"):
         return None, c.problems
-    data = _POSTMORTEM.check(c, document.data, ())
+    data = _POSTMORTEM.quick(document.data)
+    if data is SLOW:
+        data = _POSTMORTEM.check(c, document.data, ())
     if data is INVALID:
         return None, c.problems
     if data["status"] is PostmortemStatus.PUBLISHED and "published" not in data:
