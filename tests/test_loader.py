@@ -96,3 +96,18 @@ def test_a_symlink_out_of_the_site_is_refused(tmp_path: Path) -> None:
     assert [(p.code, p.message) for p in problems] == [
         ("SG101", "is a link to a file outside the site; copy the file in")
     ]
+
+
+@pytest.mark.parametrize("size", [0, 1, 5000, 70_000, 200_000])
+def test_a_file_is_read_to_its_end_whatever_size_it_had(tmp_path: Path, size: int) -> None:
+    """The reader asks for the size the file had; a file that grew since is still read whole."""
+    from statusgen.loader import _read_bytes, read_text
+
+    content = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    (tmp_path / "file.md").write_bytes(content)
+    for stale_size in {0, size // 2, size}:
+        assert _read_bytes(str(tmp_path / "file.md"), stale_size) == content
+    text, problems = read_text(tmp_path, "file.md")
+    assert not problems or size  # (bytes 0x80 and up are no UTF-8)
+    if not problems:
+        assert text == content.decode()

@@ -189,7 +189,7 @@ def _read_bytes(path: str, size: int) -> bytes:
     try:
         chunks = [os.read(handle, size + 1)]
         while chunks[-1]:
-            chunks.append(os.read(handle, max(size, 65536)))
+            chunks.append(os.read(handle, 65536 if len(chunks) > 1 else 1))
     finally:
         os.close(handle)
     return chunks[0] if len(chunks) == 2 else b"".join(chunks)
