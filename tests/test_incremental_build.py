@@ -3,6 +3,7 @@ rewrites only the pages that show it, and the result equals a cold build byte fo
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -13,14 +14,26 @@ import pytest
 import tools
 from conftest import NOW
 
+import statusgen.public
+import statusgen.public.memo
 from statusgen.build import PUBLIC_DIR, build_sites
 from statusgen.kb import CONTENT_DIR, stage_tree, staging_dir
 from statusgen.kb.engine import load_site_config, read_tree
+from statusgen.model import Incident
 from statusgen.output import SPARE, write_tree
-from statusgen.public import MANIFEST, machine
+from statusgen.public import (
+    MANIFEST,
+    PublicMemo,
+    machine,
+    read_manifest,
+    render_public_changes,
+    render_public_site,
+)
 from statusgen.public.feeds import FeedRenderer
 from statusgen.public.keys import CODE_MODULES, code_key
-from statusgen.public.pages import make_environment
+from statusgen.public.memo import settled
+from statusgen.public.pages import IncidentView, _Builder, make_environment
+from statusgen.public.view import public_view
 from statusgen.validate import validate_site
 
 CHANGED_ID = "2026-06-23-ci-runner-queue-delays"
@@ -207,3 +220,76 @@ def test_the_build_key_leaves_out_code_the_public_site_does_not_run() -> None:
     assert set(CODE_MODULES) == {"public", "config.py", "labels.py", "model.py", "timeline.py"}
     env = make_environment(None)
     assert code_key(env) == code_key(env)
+
+
+def test_a_long_lived_process_builds_what_a_cold_build_does_whatever_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What one process remembers from build to build (statusgen serve) never shows: after an
+    edit, a later or an earlier ``now``, a new configuration or an edited template override, the
+    tree equals a cold build of the same sources in a process that remembers nothing."""
+    monkeypatch.setattr(statusgen.public, "_PROCESS_MEMO", PublicMemo())
+    root = demo_site(tmp_path / "site")
+    out = tmp_path / "out"
+    override = root / "overrides/public/chrome.html"
+
+    def check(now: dt.datetime) -> None:
+        result = validate_site(root, now=now)
+        assert result.site is not None
+        build_sites(result.site, now=now, out=out, public=True, kb=False)
+        cold = render_public_site(result.site, now)
+        assert contents(out / PUBLIC_DIR) == {path: hashlib.sha256(data).hexdigest() for path, data in cold.items()}
+
+    check(NOW)
+    check(NOW)
+    text = (root / CHANGED).read_text(encoding="utf-8")
+    (root / CHANGED).write_text(text.replace(OLD_TEXT, "We are looking into"), encoding="utf-8")
+    check(NOW)
+    for later in (dt.timedelta(hours=1), dt.timedelta(days=1), dt.timedelta(days=120), dt.timedelta(days=-400)):
+        check(NOW + later)
+    config = root / "statusgen.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("time_zone:", "time_zone: UTC\n#"), encoding="utf-8")
+    check(NOW)
+    source = (tools.REPO / "src/statusgen/public/templates/chrome.html").read_text(encoding="utf-8")
+    override.write_text(source.replace("Times are shown in", "Times are given in"), encoding="utf-8")
+    check(NOW)
+    assert "Times are given in" in (out / PUBLIC_DIR / "index.html").read_text(encoding="utf-8")
+    # An edit of the same size, its modification time put back: still a new template.
+    before = override.stat()
+    override.write_text(source.replace("Times are shown in", "Times are named in"), encoding="utf-8")
+    os.utime(override, ns=(before.st_atime_ns, before.st_mtime_ns))
+    check(NOW)
+    assert "Times are named in" in (out / PUBLIC_DIR / "incidents" / CHANGED_ID / "index.html").read_text("utf-8")
+    override.unlink()
+    check(NOW)
+    (root / "incidents/2026/2026-06-09-dashboard-login-loop").rename(root / "incidents/2026/2026-06-09-dashboard-gone")
+    check(NOW)
+
+
+def test_a_rebuild_of_the_same_incidents_works_out_only_what_time_can_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given the same incident objects again (as validate gives them for unchanged folders), a
+    build fingerprints only the incidents not settled by its ``now``, and makes no incident view."""
+    result = validate_site(tools.REPO, now=NOW)
+    assert result.site is not None
+    site = result.site
+    memo = PublicMemo()
+    first = render_public_changes(site, NOW, memo=memo).files
+    fingerprinted: list[str] = []
+    made: list[str] = []
+    original_fingerprint, original_view = statusgen.public.memo.fingerprint, _Builder._incident
+
+    def fingerprint(incident: Incident, now: dt.datetime) -> str:
+        fingerprinted.append(incident.id)
+        return original_fingerprint(incident, now)
+
+    def view(builder: _Builder, incident: Incident) -> IncidentView:
+        made.append(incident.id)
+        return original_view(builder, incident)
+
+    monkeypatch.setattr(statusgen.public.memo, "fingerprint", fingerprint)
+    monkeypatch.setattr(_Builder, "_incident", view)
+    previous = read_manifest(first[MANIFEST].decode("utf-8"))
+    again = render_public_changes(site, NOW, previous, lambda path: path in first, memo=memo)
+    live = [i.id for i in public_view(site, NOW).incidents if not settled(i, NOW)]
+    assert sorted(fingerprinted) == sorted(live) and made == []
+    assert {path: again.files.get(path, first[path]) for path in first} == first

@@ -5,6 +5,10 @@ Read top to bottom: the public view (the one gate to public data), then the mach
 outputs that exist), then the sitemap of those pages. Nothing here touches the disk except
 reading template and stylesheet overrides; :func:`statusgen.output.write_tree` writes the result.
 
+A long-lived process remembers from one build to the next what it worked out about each
+incident and its views, and the compiled templates (:class:`PublicMemo`): a rebuild after one
+edit then does little more than the edit asks for.
+
 Layout::
 
     index.html                       home
@@ -21,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..config import Config
 from ..output import TreeWriter
@@ -31,12 +35,14 @@ from .api import API_FILES
 from .calendar import CALENDAR_PATH
 from .keys import PageKeys
 from .machine import machine_parts
-from .pages import PublicPages, make_environment, stylesheet
+from .memo import Generations, IncidentMemo, Published
+from .pages import IncidentView, PublicPages, TemplateCache, stylesheet
 from .sitemap import render_sitemap
 from .view import public_view
 
 __all__ = [
     "MANIFEST",
+    "PublicMemo",
     "PublicRender",
     "machine_paths",
     "read_manifest",
@@ -53,6 +59,29 @@ _MANIFEST_FORMAT = 2
 _PARALLEL_FROM = 200
 """Pages to render from which the months are rendered by worker processes (forking costs about
 10 ms, a page 1–2 ms)."""
+
+
+@dataclass
+class PublicMemo:
+    """What one process remembers from one public build to the next (see
+    :mod:`statusgen.public.memo`): nothing in it changes a build's bytes, only its work."""
+
+    incidents: IncidentMemo = field(default_factory=IncidentMemo)
+    views: Generations[tuple[str, str], IncidentView] = field(default_factory=Generations)
+    templates: TemplateCache = field(default_factory=TemplateCache)
+
+    def begin(self) -> None:
+        self.incidents.begin()
+        self.views.begin()
+
+    def end(self) -> None:
+        self.incidents.end()
+        self.views.end()
+
+
+_PROCESS_MEMO = PublicMemo()
+"""What this process's builds into a tree remember (``statusgen serve`` builds again on every
+change of the sources)."""
 
 
 @dataclass(frozen=True)
@@ -85,22 +114,41 @@ def render_public_changes(
     now: dt.datetime,
     previous: Mapping[str, str] | None = None,
     reusable: Callable[[str], bool] | None = None,
+    memo: PublicMemo | None = None,
 ) -> PublicRender:
     """The public site as of ``now``, in memory, leaving out the pages whose keys equal
     ``previous`` (a previous build's manifest) and that are still ``reusable`` (present in its
-    tree)."""
+    tree). ``memo``: what earlier builds remembered (none by default)."""
     files: dict[str, bytes] = {}
-    kept = _render(site, now, previous or {}, reusable or (lambda path: False), lambda part: _merge(files, part))
+    kept = _render(
+        site,
+        now,
+        previous or {},
+        reusable or (lambda path: False),
+        lambda part: _merge(files, part),
+        memo=memo if memo is not None else PublicMemo(),
+    )
     return PublicRender(dict(sorted(files.items())), frozenset(kept))
 
 
-def write_public_site(site: Site, now: dt.datetime, writer: TreeWriter, previous: Mapping[str, str]) -> None:
+def write_public_site(
+    site: Site, now: dt.datetime, writer: TreeWriter, previous: Mapping[str, str], memo: PublicMemo | None = None
+) -> None:
     """Give ``writer`` every file of the public site as of ``now``: a page whose key equals
     ``previous`` (the current tree's manifest) is kept from the current tree unrendered.
+    ``memo``: what earlier builds remembered (by default, this process's earlier builds).
 
     On a large site the months of the history (each with its incident pages) are rendered and
     written by forked worker processes, while this one renders the rest."""
-    _render(site, now, previous, lambda path: writer.current_inode(path) is not None, None, writer)
+    _render(
+        site,
+        now,
+        previous,
+        lambda path: writer.current_inode(path) is not None,
+        None,
+        writer,
+        memo=memo if memo is not None else _PROCESS_MEMO,
+    )
 
 
 def machine_paths(config: Config) -> list[str]:
@@ -119,17 +167,29 @@ def _render(
     reusable: Callable[[str], bool],
     collect: Callable[[dict[str, bytes]], None] | None,
     writer: TreeWriter | None = None,
+    *,
+    memo: PublicMemo,
 ) -> set[str]:
     """Render the public site: to ``collect`` (in memory), or to ``writer`` (which also keeps
     the unchanged pages and, when there are many pages to render, takes the months from worker
     processes). Returns the kept pages and files."""
+    memo.begin()
     keys = PageKeys(previous, reusable)
-    view = public_view(site, now)
+    facts = Published(now, memo.incidents)
+    view = public_view(site, now, facts)
     declared = machine_paths(view.config)
+    env, code = memo.templates.environment(site.root)
     pages = PublicPages(
-        view, env=make_environment(site.root), css=stylesheet(site.root), machine_paths=declared, keys=keys
+        view,
+        env=env,
+        code=code,
+        css=stylesheet(site.root),
+        machine_paths=declared,
+        keys=keys,
+        published=facts,
+        views=memo.views,
     )
-    parts = machine_parts(view, pages.builder.incidents, pages.fingerprints, pages.code_key)
+    parts = machine_parts(view, pages.builder.incidents, facts, code)
     if sorted(path for part in parts for path in part.paths) != declared:
         raise RuntimeError(f"the machine outputs are not the ones declared: {[part.paths for part in parts]}")
     stale_parts = [part for part in parts if not keys.all_unchanged(part.paths, part.key)]
@@ -190,10 +250,13 @@ def _render(
         written = [path for part in stale_parts for path in part.paths] + month_pages
         claimed.update(written)
         writer.add_written(written)
-    page_paths = sorted(path for path in {*shared, *month_pages} if path.endswith(".html") and path != "404.html")
-    give(render_sitemap(view, page_paths))
+    page_paths = sorted(
+        path for path in {*pages.shared_paths(), *month_pages} if path.endswith(".html") and path != "404.html"
+    )
+    give(render_sitemap(view, page_paths, facts))
     manifest = {"format": _MANIFEST_FORMAT, "pages": dict(sorted(keys.keys.items()))}
     give({MANIFEST: (json.dumps(manifest, indent=0) + "\n").encode("utf-8")})
+    memo.end()
     return keys.kept
 
 

@@ -44,13 +44,16 @@ import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Component
 from ..model import ComponentStatus, Incident, IncidentStatus, MaintenanceStatus, UpdateStatus
 from ..timeline import component_intervals, impact, status_at
 from .markup import markdown_to_html, plain_paragraphs
 from .view import PublicView
+
+if TYPE_CHECKING:
+    from .memo import Published
 
 __all__ = [
     "API_FILES",
@@ -372,22 +375,32 @@ class ApiPlan:
         return (self.unresolved, self.open_windows, self.newest, self.maintenance, self.upcoming, self.active)
 
 
-def plan_api(view: PublicView, published: Sequence[Incident] | None = None) -> ApiPlan:
+def plan_api(view: PublicView, published: Sequence[Incident] | None = None, facts: Published | None = None) -> ApiPlan:
     """What ``api/v2/*.json`` list at ``view.now``. ``published`` is ``view.incidents`` as
-    published by ``view.now`` (:func:`as_of`), when the caller has it."""
+    published by ``view.now`` (:func:`as_of`), when the caller has it; ``facts`` what is known
+    of them (each incident's status and latest update), when the caller has that."""
     now = view.now
     incidents = tuple(published) if published is not None else tuple(as_of(i, now) for i in view.incidents)
-    last_updates = {incident.id: last_update_at(incident, now) for incident in incidents}
+    if facts is not None:
+        last_updates = {incident.id: facts.last_update(incident) for incident in incidents}
+        statuses = {incident.id: facts.status(incident) for incident in incidents}
+    else:
+        last_updates = {incident.id: last_update_at(incident, now) for incident in incidents}
+        statuses = {incident.id: status_at(incident, now) for incident in incidents}
     totals = _Totals(
         max((moment for moment in last_updates.values() if moment is not None), default=None),
         min((incident.updates[0].at for incident in incidents if incident.updates), default=now),
-        _component_changes(view, incidents, last_updates),
+        _component_changes(view, incidents, last_updates, facts),
     )
     api = _Api(view, incidents, {}, _page_id(view.config.base_url), totals)
-    statuses = {incident.id: status_at(incident, now) for incident in incidents}
-    newest = sorted(incidents, key=lambda i: (i.updates[0].at, i.id), reverse=True)
     maintenance = [incident for incident in incidents if incident.is_maintenance]
-    by_start = sorted(maintenance, key=lambda i: (i.schedule.start if i.schedule else now, i.id))
+    if facts is not None:
+        newest = sorted(incidents, key=facts.newest_first, reverse=True)
+        stamp = facts.stamp
+        by_start = sorted(maintenance, key=lambda i: (facts.start_stamp(i) if i.schedule is not None else stamp, i.id))
+    else:
+        newest = sorted(incidents, key=lambda i: (i.updates[0].at, i.id), reverse=True)
+        by_start = sorted(maintenance, key=lambda i: (i.schedule.start if i.schedule else now, i.id))
     unresolved = tuple(incident for incident in newest if statuses[incident.id] in _UNRESOLVED)
     upcoming = tuple(incident for incident in by_start if statuses[incident.id] is MaintenanceStatus.SCHEDULED)
     active = tuple(incident for incident in by_start if statuses[incident.id] in _ACTIVE_MAINTENANCE)
@@ -457,7 +470,10 @@ def _page(api: _Api) -> Json:
 
 
 def _component_changes(
-    view: PublicView, incidents: Sequence[Incident], last_updates: Mapping[str, dt.datetime | None]
+    view: PublicView,
+    incidents: Sequence[Incident],
+    last_updates: Mapping[str, dt.datetime | None],
+    facts: Published | None = None,
 ) -> dict[str, dt.datetime]:
     """Per component of the configuration, the last time by ``now`` its status changed.
 
@@ -468,10 +484,12 @@ def _component_changes(
     now = view.now
     pending = {component.id for component in view.config.components}
     last: dict[str, dt.datetime] = {}
+
+    def latest(incident: Incident) -> Any:
+        return facts.last_update_stamp(incident) if facts is not None else last_updates[incident.id]
+
     latest_first = sorted(
-        (incident for incident in incidents if last_updates[incident.id] is not None),
-        key=lambda i: last_updates[i.id],  # type: ignore[arg-type, return-value]
-        reverse=True,
+        (incident for incident in incidents if last_updates[incident.id] is not None), key=latest, reverse=True
     )
     for incident in latest_first:
         bound = last_updates[incident.id]
@@ -480,12 +498,16 @@ def _component_changes(
             pending -= {component for component in pending if component in last and last[component] >= bound}
         if not pending:
             break
-        touched = set(incident.components)
-        for update in incident.updates:
-            touched.update(update.components)
+        if facts is not None:
+            touched: set[str] | frozenset[str] = facts.touched(incident)
+        else:
+            named = set(incident.components)
+            for update in incident.updates:
+                named.update(update.components)
+            touched = named
         if pending.isdisjoint(touched):
             continue
-        for component, spans in component_intervals(incident).items():
+        for component, spans in (facts.intervals if facts else component_intervals)(incident).items():
             edges = [edge for i in spans for edge in (i.start, i.end) if edge is not None and edge <= now]
             if edges and component in pending:
                 last[component] = max([*edges, *([last[component]] if component in last else [])])

@@ -20,6 +20,7 @@ import html
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
@@ -30,6 +31,9 @@ from ..model import Incident
 from .api import as_of
 from .markup import markdown_to_html
 from .view import PublicView
+
+if TYPE_CHECKING:
+    from .memo import Published
 
 __all__ = ["FEED_ENTRIES", "FeedPlan", "FeedRenderer", "plan_feeds", "render_feeds"]
 
@@ -105,16 +109,30 @@ class FeedPlan:
     fallback: dt.datetime
 
 
-def plan_feeds(view: PublicView, published: Sequence[Incident] | None = None) -> list[FeedPlan]:
+def plan_feeds(
+    view: PublicView, published: Sequence[Incident] | None = None, facts: Published | None = None
+) -> list[FeedPlan]:
     """The site's feed and each component's, with the incidents each holds: the ``feeds.entries``
     most recently updated. ``published`` is ``view.incidents`` as published by ``view.now``
-    (:func:`statusgen.public.api.as_of`), when the caller has it."""
+    (:func:`statusgen.public.api.as_of`), when the caller has it; ``facts`` what is known of
+    them, when the caller has that."""
     # Which incidents each feed holds is decided on dates alone; only those are rendered.
     incidents = list(published) if published is not None else [as_of(i, view.now) for i in view.incidents]
     prefix = _tag_prefix(view)
-    incidents.sort(
-        key=lambda i: (i.updates[-1].at.astimezone(dt.UTC), f"{prefix[0]}{i.id[:4]}{prefix[1]}{i.id}"), reverse=True
-    )
+
+    def order(incident: Incident) -> tuple[dt.datetime, str]:
+        return incident.updates[-1].at.astimezone(dt.UTC), f"{prefix[0]}{incident.id[:4]}{prefix[1]}{incident.id}"
+
+    def remembered(incident: Incident) -> tuple[dt.datetime, str]:
+        # Made of the object (the incident as published) and the prefix: kept with the object.
+        assert facts is not None
+        memo = facts.facts(incident).memo
+        found = memo.get("feed order")
+        if found is None or found[0] != prefix:
+            found = memo["feed order"] = (prefix, order(incident))
+        return found[1]
+
+    incidents.sort(key=order if facts is None else remembered, reverse=True)
     fallback = incidents[0].updates[-1].at.astimezone(dt.UTC) if incidents else _EPOCH
     name, language = view.config.name, view.config.language
     limit = view.config.feeds.entries
@@ -144,7 +162,7 @@ def plan_feeds(view: PublicView, published: Sequence[Incident] | None = None) ->
                 break
             ids = touched.get(incident.id)
             if ids is None:
-                ids = touched[incident.id] = _touched(incident)
+                ids = touched[incident.id] = facts.touched(incident) if facts is not None else _touched(incident)
             if component.id in ids:
                 chosen.append(incident)
         plans.append(FeedPlan((base + "history.atom", base + "history.rss"), feed, tuple(chosen), fallback))

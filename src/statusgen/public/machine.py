@@ -17,7 +17,8 @@ from .api import API_FILES, plan_api, render_api
 from .badges import render_badges
 from .calendar import CALENDAR_PATH, calendar_windows, render_calendar
 from .feeds import FeedRenderer, plan_feeds
-from .keys import Fingerprints, digest
+from .keys import digest
+from .memo import Published
 from .view import PublicView
 
 __all__ = ["MachinePart", "machine_parts"]
@@ -32,20 +33,19 @@ class MachinePart:
     render: Callable[[], dict[str, bytes]]
 
 
-def machine_parts(
-    view: PublicView, published: Sequence[Incident], fingerprints: Fingerprints, code: str
-) -> list[MachinePart]:
+def machine_parts(view: PublicView, published: Sequence[Incident], facts: Published, code: str) -> list[MachinePart]:
     """Every machine output of the site, keyed. ``published`` is ``view.incidents`` as published
-    by ``view.now``; ``code`` the code key (:func:`statusgen.public.keys.code_key`)."""
+    by ``view.now``, ``facts`` what is known of them; ``code`` the code key
+    (:func:`statusgen.public.keys.code_key`)."""
     shared = digest(code, view.config)
-    data, page = fingerprints.data, fingerprints.page
+    data, page = facts.data, facts.page
     parts = []
     feeds = FeedRenderer(view)
-    for feed in plan_feeds(view, published):
+    for feed in plan_feeds(view, published, facts):
         key = digest(shared, "feed", feed.paths, feed.fallback, tuple(data(incident) for incident in feed.chosen))
         parts.append(MachinePart(feed.paths, key, partial(feeds.render, feed)))
 
-    api = plan_api(view, published)
+    api = plan_api(view, published, facts)
     listed = tuple(tuple(page(incident) for incident in chosen) for chosen in api.lists())
     parts.append(
         MachinePart(

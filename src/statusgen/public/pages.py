@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import stat
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -35,15 +37,15 @@ from ..timeline import (
     DayUptime,
     Indicator,
     Interval,
-    component_intervals,
     daily_uptime,
     impact,
     status_at,
     uptime_share,
     worst,
 )
-from .keys import Fingerprints, PageKeys, code_key, digest
+from .keys import PageKeys, code_key, digest
 from .markup import html_to_text, markdown_to_html
+from .memo import Generations, Published
 from .view import PublicView, public_postmortem
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "RECENT_DAYS",
     "RECENT_LIMIT",
     "STYLESHEET",
+    "TemplateCache",
     "UPTIME_DAYS",
     "make_environment",
     "render_pages",
@@ -328,22 +331,36 @@ class YearView:
 
 
 class _Builder:
-    """Turns the public view into page objects, each computed once."""
+    """Turns the public view into page objects, each computed once.
 
-    def __init__(self, view: PublicView, badge: Callable[[str, str], Markup]) -> None:
+    An incident's view is made of its public fields and the site's look, as its page is: it is
+    remembered in ``views`` under the page's own key (``look``, the shared key, and the
+    incident's page fingerprint), from one build to the next."""
+
+    def __init__(
+        self,
+        view: PublicView,
+        badge: Callable[[str, str], Markup],
+        published: Published,
+        views: Generations[tuple[str, str], IncidentView],
+        look: str,
+    ) -> None:
         self.view = view
         self.badge = badge
+        self.published = published
+        self.views = views
+        self.look = look
         self.zone = view.zone
         self.components = {component.id: component for component in view.config.components}
         self.order = {component.id: index for index, component in enumerate(view.config.components)}
-        self.incidents = tuple(_as_of(incident, view.now) for incident in view.incidents)
+        self.incidents = tuple(published.incident(incident) for incident in view.incidents)
         """The public incidents as they stood at ``now``: later updates (a prepared resolution
         notice, say) are not published yet."""
         self._incidents: dict[str, IncidentView] = {}
         self._affected: dict[tuple[str, ComponentStatus], Affected] = {}
-        self._intervals: dict[str, dict[str, list[Interval]]] = {}
-        self._titles = {incident.id: incident.title for incident in view.incidents}
         self._uptime_incidents: tuple[Incident, ...] | None = None
+        self._title_of: dict[str, str] | None = None
+        self._components: dict[str, ComponentView] = {}
 
     def affected(self, component_id: str, status: ComponentStatus) -> Affected:
         found = self._affected.get((component_id, status))
@@ -359,15 +376,18 @@ class _Builder:
     def intervals(self, incident: Incident) -> dict[str, list[Interval]]:
         """:func:`component_intervals`, worked out once per incident (the uptime bars of every
         component and the incident's own view ask)."""
-        found = self._intervals.get(incident.id)
-        if found is None:
-            found = self._intervals[incident.id] = component_intervals(incident)
-        return found
+        return self.published.intervals(incident)
 
     def incident(self, incident: Incident) -> IncidentView:
-        if incident.id not in self._incidents:
-            self._incidents[incident.id] = self._incident(incident)
-        return self._incidents[incident.id]
+        found = self._incidents.get(incident.id)
+        if found is None:
+            key = (self.look, self.published.page(incident))
+            found = self.views.get(key)
+            if found is None:
+                found = self._incident(incident)
+                self.views.put(key, found)
+            self._incidents[incident.id] = found
+        return found
 
     def _incident(self, incident: Incident) -> IncidentView:
         now, zone = self.view.now, self.zone
@@ -449,9 +469,7 @@ class _Builder:
 
     def start_of(self, incident: Incident) -> dt.datetime:
         """When an entry belongs in the history: a window's start, an incident's first update."""
-        if incident.is_maintenance and incident.schedule is not None:
-            return incident.schedule.start
-        return incident.updates[0].at
+        return self.published.start(incident)
 
     def uptime_incidents(self) -> tuple[Incident, ...]:
         """The incidents with a component interval inside the uptime bars' days: the bars
@@ -472,6 +490,12 @@ class _Builder:
         return self._uptime_incidents
 
     def component(self, component: Component) -> ComponentView:
+        found = self._components.get(component.id)
+        if found is None:
+            found = self._components[component.id] = self._component(component)
+        return found
+
+    def _component(self, component: Component) -> ComponentView:
         status = self.view.board.components.get(component.id, ComponentStatus.OPERATIONAL)
         days: tuple[DayView, ...] = ()
         uptime = ""
@@ -507,11 +531,16 @@ class _Builder:
             parts.append(COMPONENT_STATUS_LABELS[day.worst].lower())
         text = ", ".join(parts)
         if day.incidents:
-            titles = [_shortened(self._titles.get(i, i)) for i in day.incidents[:DAY_TITLES]]
+            titles = [_shortened(self._titles().get(i, i)) for i in day.incidents[:DAY_TITLES]]
             if len(day.incidents) > DAY_TITLES:
                 titles.append(f"and {len(day.incidents) - DAY_TITLES} more")
             text += ". " + "; ".join(titles)
         return DayView(_DAY_CODES.get(day.worst, ""), text)
+
+    def _titles(self) -> dict[str, str]:
+        if self._title_of is None:
+            self._title_of = {incident.id: incident.title for incident in self.view.incidents}
+        return self._title_of
 
     def groups(self) -> tuple[tuple[ComponentView, ...], tuple[GroupView, ...]]:
         """Components outside any group, then the groups with their components."""
@@ -535,12 +564,6 @@ class _Builder:
                 )
             )
         return loose, tuple(groups)
-
-
-def _as_of(incident: Incident, now: dt.datetime) -> Incident:
-    if all(update.at <= now for update in incident.updates):
-        return incident
-    return replace(incident, updates=tuple(update for update in incident.updates if update.at <= now))
 
 
 def _over_before(incident: Incident, moment: dt.datetime) -> bool:
@@ -612,6 +635,84 @@ def stylesheet(root: Path | None) -> bytes:
     return resources.files("statusgen.public").joinpath("static", STYLESHEET).read_bytes()
 
 
+class TemplateCache:
+    """The template environment of one site and its code key, made again only when a template
+    file changed: a long-lived process (``statusgen serve``) builds again and again, and
+    compiling the templates costs as much as a whole rebuild after one edit.
+
+    Template files are known by their identity — inode, size, modification and change times,
+    of the site's overrides and of the package's templates, links included — so an edited,
+    added or removed override is compiled again."""
+
+    def __init__(self) -> None:
+        self._made: tuple[object, jinja2.Environment, str] | None = None
+
+    def environment(self, root: Path | None) -> tuple[jinja2.Environment, str]:
+        """:func:`make_environment` of ``root`` and its :func:`code_key`."""
+        identity = _templates_identity(root)
+        if identity is not None and self._made is not None and self._made[0] == identity:
+            return self._made[1], self._made[2]
+        env = make_environment(root)
+        made = identity, env, code_key(env)
+        self._made = made if identity is not None else None
+        return made[1], made[2]
+
+
+def _templates_identity(root: Path | None) -> object | None:
+    """What the template files are, cheaply: None when it cannot be told (a linked folder)."""
+    folders: list[object] = []
+    package = resources.files("statusgen.public").joinpath("templates")
+    if isinstance(package, Path):
+        folders.append(package)
+    if root is not None:
+        folders.append(root / OVERRIDES_DIR)
+    identity: list[object] = [str(root)]
+    for folder in folders:
+        if not isinstance(folder, Path):
+            continue
+        files = _folder_identity(folder)
+        if files is None:
+            return None
+        identity.append((str(folder), files))
+    return tuple(identity)
+
+
+def _folder_identity(folder: Path) -> tuple[object, ...] | None:
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return ("absent",)
+    if not stat.S_ISDIR(info.st_mode):
+        return ("absent",)
+    found: list[object] = [os.path.realpath(folder)]
+    pending = [""]
+    while pending:
+        below = pending.pop()
+        try:
+            with os.scandir(os.path.join(folder, below)) as entries:
+                listed = sorted(entries, key=lambda entry: entry.name)
+        except OSError:
+            return None
+        for entry in listed:
+            relpath = below + entry.name
+            try:
+                own = entry.stat(follow_symlinks=False)
+                target = entry.stat() if entry.is_symlink() else own
+            except OSError:
+                found.append((relpath, "dangling"))
+                continue
+            if stat.S_ISDIR(target.st_mode):
+                if entry.is_symlink():
+                    return None
+                pending.append(relpath + "/")
+            found.append((relpath, *_file_identity(own), *_file_identity(target)))
+    return tuple(found)
+
+
+def _file_identity(info: os.stat_result) -> tuple[int, int, int, int, int]:
+    return info.st_ino, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
 class _Attributes(dict[str, Any]):
     """A dict whose keys templates read as attributes: Jinja tries ``getattr`` before ``[]``,
     which on a plain dict costs a failed lookup (an exception) for every ``site.name``."""
@@ -643,8 +744,10 @@ class PublicPages:
     - :meth:`month`: one month of the history, its incident pages and its own page. Months are
       independent of each other, so forked worker processes can render them at once.
 
-    With ``keys``, incident and month pages that did not change since the previous build are
-    left out (see :class:`PageKeys`).
+    With ``keys``, the pages that did not change since the previous build are left out (see
+    :class:`PageKeys`). ``published`` and ``views`` may come from earlier builds of the same
+    process (see :mod:`statusgen.public.memo`); ``code`` is ``code_key(env)`` when the caller
+    has it.
     """
 
     def __init__(
@@ -655,16 +758,18 @@ class PublicPages:
         css: bytes,
         machine_paths: Sequence[str] = (),
         keys: PageKeys | None = None,
-        fingerprints: Fingerprints | None = None,
+        published: Published | None = None,
+        views: Generations[tuple[str, str], IncidentView] | None = None,
+        code: str | None = None,
     ) -> None:
         self.view = view
         self.env = env
         self.css = css
         self.keys = keys if keys is not None else PageKeys()
+        self.published = published = published if published is not None else Published(view.now)
         self._macros: dict[str, Any] = {}
         self._chrome: dict[str, Any] = {}
         self._badges: dict[tuple[str, str], Markup] = {}
-        self.builder = builder = _Builder(view, self.badge)
         available = set(machine_paths)
         self.available = available
         css_version = hashlib.sha256(css).hexdigest()[:10]
@@ -684,17 +789,20 @@ class PublicPages:
         }
         self._site = _Attributes(site)
         self._templates: dict[str, jinja2.Template] = {}
-        self.fingerprints = fingerprints if fingerprints is not None else Fingerprints(view.now)
-        self.code_key = code_key(env)
+        self.code_key = code if code is not None else code_key(env)
         self.shared_key = digest(self.code_key, view.config, self.site)
+        """What every page shows besides its own data: the code, the configuration, the site."""
+        self.builder = builder = _Builder(
+            view, self.badge, published, views if views is not None else Generations(), self.shared_key
+        )
         self._stale: dict[int, list[tuple[str, Incident | None]]] = {}
 
         by_month: dict[tuple[int, int], list[Incident]] = {}
+        zone = view.zone
         for incident in builder.incidents:
-            local = builder.start_of(incident).astimezone(view.zone)
-            by_month.setdefault((local.year, local.month), []).append(incident)
+            by_month.setdefault(published.month(incident, zone), []).append(incident)
         for entries in by_month.values():
-            entries.sort(key=lambda i: (builder.start_of(i), i.id), reverse=True)
+            entries.sort(key=published.latest_start_first, reverse=True)
         today = view.now.astimezone(view.zone)
         newest = max([(today.year, today.month), *by_month])
         oldest = min([(today.year, today.month), *by_month])
@@ -764,16 +872,40 @@ class PublicPages:
             incidents=tuple(self.builder.incident(i) for i in self.by_month.get(self.months[index], [])),
         )
 
+    def shared_paths(self) -> list[str]:
+        """What :meth:`shared` gives or keeps."""
+        components = [f"{PublicView.component_path(c.id)}index.html" for c in self.view.config.components]
+        return [STYLESHEET, "index.html", *components, "history/index.html", "404.html"]
+
     def shared(self) -> dict[str, bytes]:
-        """The stylesheet, the home page, the component pages, the history's index and 404."""
-        view, builder, page = self.view, self.builder, self.page
+        """The stylesheet, the home page, the component pages, the history's index and 404:
+        those whose keys changed (each key is a digest of what its page shows)."""
+        view, builder, page, keys, fingerprint = self.view, self.builder, self.page, self.keys, self.published.page
+        shared = self.shared_key
         files: dict[str, bytes] = {STYLESHEET: self.css}
         loose, groups = builder.groups()
-        files.update([page("home.html", "index.html", **_home_context(view, builder), loose=loose, groups=groups)])
+        home = _home_context(view, builder)
+        shown = {name: tuple(fingerprint(i) for i in home[name]) for name in ("active", "maintenance")}
+        recent = tuple((day, tuple(fingerprint(i) for i in incidents)) for day, incidents in home["recent"])
+        if not keys.unchanged(
+            "index.html", shared, "home", view.now, home["indicator"], loose, groups, shown, recent, home["recent_more"]
+        ):
+            context = {
+                **home,
+                "updated": format_time(view.now, view.zone),
+                "active": tuple(builder.incident(i) for i in home["active"]),
+                "maintenance": tuple(builder.incident(i) for i in home["maintenance"]),
+                "recent": tuple(
+                    DayGroup(format_date(day), tuple(builder.incident(i) for i in incidents))
+                    for day, incidents in home["recent"]
+                ),
+            }
+            files.update([page("home.html", "index.html", **context, loose=loose, groups=groups)])
 
         touching: dict[str, list[Incident]] = {component.id: [] for component in view.config.components}
+        touched = self.published.touched
         for incident in builder.incidents:
-            for component_id in _touched(incident):
+            for component_id in touched(incident):
                 touching.get(component_id, []).append(incident)
         for component in view.config.components:
             feeds = [
@@ -781,24 +913,35 @@ class PublicPages:
                 for name, kind, label in (("history.atom", *_FEEDS[0][1:]), ("history.rss", *_FEEDS[1][1:]))
                 if f"components/{component.id}/{name}" in self.available
             ]
-            incidents = tuple(builder.incident(i) for i in touching[component.id][:COMPONENT_INCIDENTS])
+            listed = touching[component.id][:COMPONENT_INCIDENTS]
+            more = len(touching[component.id]) - len(listed)
+            component_view = builder.component(component)
+            path = f"{PublicView.component_path(component.id)}index.html"
+            if keys.unchanged(
+                path, shared, "component", component_view, tuple(fingerprint(i) for i in listed), feeds, more
+            ):
+                continue
             files.update(
                 [
                     page(
                         "component.html",
-                        f"{PublicView.component_path(component.id)}index.html",
-                        component=builder.component(component),
-                        incidents=incidents,
+                        path,
+                        component=component_view,
+                        incidents=tuple(builder.incident(i) for i in listed),
                         component_feeds=feeds,
                         badge=f"components/{component.id}/badge.svg",
-                        more=len(touching[component.id]) - len(incidents),
+                        more=more,
                     )
                 ]
             )
 
-        latest = tuple(self.filled(index) for index in range(min(HISTORY_MONTHS_ON_INDEX, len(self.months))))
-        files.update([page("history.html", "history/index.html", months=latest, archive=self.archive)])
-        files.update([page("404.html", "404.html", prefix=view.base_path)])
+        latest = range(min(HISTORY_MONTHS_ON_INDEX, len(self.months)))
+        entries = tuple(tuple(fingerprint(i) for i in self.by_month.get(self.months[index], [])) for index in latest)
+        if not keys.unchanged("history/index.html", shared, "history", self.outline, entries):
+            months = tuple(self.filled(index) for index in latest)
+            files.update([page("history.html", "history/index.html", months=months, archive=self.archive)])
+        if not keys.unchanged("404.html", shared, "404", view.base_path):
+            files.update([page("404.html", "404.html", prefix=view.base_path)])
         return files
 
     def month_paths(self, index: int) -> list[str]:
@@ -811,16 +954,22 @@ class PublicPages:
     def plan(self, indexes: Iterable[int] | None = None) -> int:
         """Work out the key of every page of the given months (all by default), and which of
         them changed; returns how many pages :meth:`month` will render."""
-        keys, shared, fingerprint = self.keys, self.shared_key, self.fingerprints.page
+        keys, shared, published = self.keys, self.shared_key, self.published
+        fingerprint, facts_of = published.page, published.facts
         count = 0
         for index in range(len(self.months)) if indexes is None else indexes:
             stale: list[tuple[str, Incident | None]] = []
             listed = []
             for incident in self.by_month.get(self.months[index], []):
-                path = f"{PublicView.incident_path(incident)}index.html"
+                path = f"incidents/{incident.id}/index.html"
                 fields = fingerprint(incident)
                 listed.append(fields)
-                if not keys.unchanged(path, shared, fields):
+                # The key remembered with the incident while it is made of the same parts.
+                facts = facts_of(incident)
+                made = facts.page_key
+                if made is None or made[0] != (shared, fields):
+                    made = facts.page_key = ((shared, fields), digest(shared, fields))
+                if not keys.unchanged_key(path, made[1]):
                     stale.append((path, incident))
             path = f"{self.month_views[index].path}index.html"
             if not keys.unchanged(path, shared, index, self.outline, tuple(listed)):
@@ -881,28 +1030,24 @@ def _zone_abbreviations(view: PublicView) -> str:
 
 
 def _home_context(view: PublicView, builder: _Builder) -> dict[str, Any]:
-    board = view.board
-    active = [i for i in board.active if not i.is_maintenance]
-    maintenance = [i for i in board.active if i.is_maintenance] + list(board.upcoming)
+    """What the home page shows, with incidents (as published) where it shows their views."""
+    board, published = view.board, builder.published
+    active = [published.incident(i) for i in board.active if not i.is_maintenance]
+    maintenance = [published.incident(i) for i in (*(i for i in board.active if i.is_maintenance), *board.upcoming)]
     today = view.now.astimezone(view.zone).date()
     since = today - dt.timedelta(days=RECENT_DAYS - 1)
-    recent = [
-        incident
-        for incident in builder.incidents
-        if since <= builder.start_of(incident).astimezone(view.zone).date() <= today
-    ]
-    recent.sort(key=lambda i: (builder.start_of(i), i.id), reverse=True)
+    recent = [incident for incident in builder.incidents if since <= published.day(incident, view.zone) <= today]
+    recent.sort(key=published.latest_start_first, reverse=True)
     shown = recent[:RECENT_LIMIT]
-    days: dict[dt.date, list[IncidentView]] = {}
+    days: dict[dt.date, list[Incident]] = {}
     for incident in shown:
-        days.setdefault(builder.start_of(incident).astimezone(view.zone).date(), []).append(builder.incident(incident))
+        days.setdefault(published.day(incident, view.zone), []).append(incident)
     return {
         "indicator": INDICATOR_CODES[board.indicator],
         "description": INDICATOR_DESCRIPTIONS[board.indicator],
-        "updated": format_time(view.now, view.zone),
-        "active": tuple(builder.incident(i) for i in active),
-        "maintenance": tuple(builder.incident(i) for i in maintenance),
-        "recent": tuple(DayGroup(format_date(day), tuple(items)) for day, items in days.items()),
+        "active": tuple(active),
+        "maintenance": tuple(maintenance),
+        "recent": tuple((day, tuple(items)) for day, items in days.items()),
         "recent_days": RECENT_DAYS,
         "recent_more": len(recent) - len(shown),
     }

@@ -12,16 +12,21 @@ the sitemap is best submitted to search engines directly.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from .api import last_update_at
 from .view import PublicView
 
+if TYPE_CHECKING:
+    from .memo import Published
+
 __all__ = ["render_sitemap"]
 
 
-def render_sitemap(view: PublicView, page_paths: list[str]) -> dict[str, bytes]:
-    """``sitemap.xml`` of ``page_paths`` (relative to the site root) and ``robots.txt``."""
+def render_sitemap(view: PublicView, page_paths: list[str], facts: Published | None = None) -> dict[str, bytes]:
+    """``sitemap.xml`` of ``page_paths`` (relative to the site root) and ``robots.txt``.
+    ``facts``: what is known of the incidents, when the caller has it."""
     latest: dict[str, dt.datetime] = {}
 
     def touch(path: str, moment: dt.datetime) -> None:
@@ -30,15 +35,19 @@ def render_sitemap(view: PublicView, page_paths: list[str]) -> dict[str, bytes]:
 
     for incident in view.incidents:
         # The latest update, or the moment a maintenance window started or ended by itself.
-        moment = last_update_at(incident, view.now)
+        moment = facts.last_update(incident) if facts is not None else last_update_at(incident, view.now)
         if moment is None:
             continue
         touch("", moment)
         touch(view.incident_path(incident), moment)
-        components = set(incident.components)
-        for update in incident.updates:
-            if update.at <= view.now:
-                components.update(update.components)
+        if facts is not None:
+            components: set[str] | frozenset[str] = facts.touched(incident)
+        else:
+            named = set(incident.components)
+            for update in incident.updates:
+                if update.at <= view.now:
+                    named.update(update.components)
+            components = named
         for component in components:
             touch(view.component_path(component), moment)
 

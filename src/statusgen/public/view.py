@@ -10,12 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..config import Config
 from ..model import Incident, Postmortem, PostmortemStatus, Visibility
 from ..timeline import StatusBoard, status_board
 from ..validate import Site
+
+if TYPE_CHECKING:
+    from .memo import Published
 
 __all__ = ["PublicView", "public_postmortem", "public_view"]
 
@@ -65,12 +69,22 @@ class PublicView:
         return f"components/{component_id}/"
 
 
-def public_view(site: Site, now: dt.datetime) -> PublicView:
-    """The public slice of a validated site as of ``now``."""
+def public_view(site: Site, now: dt.datetime, published: Published | None = None) -> PublicView:
+    """The public slice of a validated site as of ``now``. ``published``: what is known of the
+    incidents as of ``now``, when the caller has it (the status board then looks only at those
+    not settled: a settled incident is neither active nor upcoming)."""
+    if published is None:
+        incidents = [
+            incident
+            for incident in site.incidents
+            if incident.visibility is Visibility.PUBLIC and incident.updates and incident.updates[0].at <= now
+        ]
+        incidents.sort(key=lambda i: (i.updates[0].at, i.id), reverse=True)
+        return PublicView(site.config, now, tuple(incidents), status_board(site.config, incidents, now))
+    announced, settled = published.announced, published.settled
     incidents = [
-        incident
-        for incident in site.incidents
-        if incident.visibility is Visibility.PUBLIC and incident.updates and incident.updates[0].at <= now
+        incident for incident in site.incidents if incident.visibility is Visibility.PUBLIC and announced(incident)
     ]
-    incidents.sort(key=lambda i: (i.updates[0].at, i.id), reverse=True)
-    return PublicView(site.config, now, tuple(incidents), status_board(site.config, incidents, now))
+    incidents.sort(key=published.newest_first, reverse=True)
+    live = [incident for incident in incidents if not settled(incident)]
+    return PublicView(site.config, now, tuple(incidents), status_board(site.config, live, now))
