@@ -980,3 +980,44 @@ def _typed(value: Any) -> Any:
     if isinstance(value, list):
         return ["list", *(_typed(item) for item in value)]
     return type(value), repr(value)
+
+
+_MARKDOWN_LINES = [
+    "## Summary",
+    "##  Root   Cause  ##",
+    "##\tTabbed",
+    "## ",
+    "##",
+    "# Title",
+    "### Detail",
+    "   ## Indented",
+    "    ## Code, not a heading",
+    "```",
+    "```python",
+    "~~~",
+    "````",
+    " ~~~",
+    "text",
+    "- a bullet",
+    "| a | table |",
+    "",
+    " ",
+    "<!-- a comment -->",
+    "---",
+    "...",
+    "line\rwith a carriage return",
+    "line\u2028with a separator",
+    "caf\u00e9",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from(_MARKDOWN_LINES), max_size=14),
+    ending=st.sampled_from(["", "\n", "\n\n"]),
+)
+def test_sections_found_from_the_headings_are_those_found_line_by_line(lines: list[str], ending: str) -> None:
+    from statusgen.validate import template
+
+    markdown = "\n".join(lines) + ending
+    assert template.level2_sections(markdown) == template._level2_sections_line_by_line(markdown)

@@ -55,6 +55,21 @@ _CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
 """The line that closes the frontmatter (what is left of it by ``rstrip()`` is --- or ...)."""
 _ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 """Line breaks of ``str.splitlines()`` other than \\n."""
+_ASCII_ODD_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+
+
+def has_odd_breaks(text: str, end: int | None = None) -> bool:
+    """Whether ``text`` (up to ``end``) has a line break of ``str.splitlines()`` other than \\n.
+
+    (A plain-ASCII text — the usual one, which Python knows to be without scanning — is
+    searched for each of its six odd breaks with ``str.find``, many times faster than the
+    regular expression.)
+    """
+    if end is None:
+        end = len(text)
+    if text.isascii():
+        return any(text.find(odd, 0, end) >= 0 for odd in _ASCII_ODD_BREAKS)
+    return _ODD_BREAKS.search(text, 0, end) is not None
 _MAX_FILE_BYTES = 32 * 1024 * 1024
 
 _constructor = yaml.constructor.SafeConstructor()
@@ -256,7 +271,7 @@ def parse_markdown(text: str, relpath: str) -> tuple[Document | None, list[Probl
     if (
         text.startswith("---\n")
         and (fence := _CLOSING.search(text, 4)) is not None
-        and not _ODD_BREAKS.search(text, 0, fence.end())  # then lines are what splitlines() makes
+        and not has_odd_breaks(text, fence.end())  # then lines are what splitlines() makes
     ):
         document, problems = _parse(text[4 : fence.start()], relpath, line_offset=1)
         if document is None:

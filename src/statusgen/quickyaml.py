@@ -69,7 +69,10 @@ def quick_load(
     with the same ``tag_of`` and ``constructors``) caches what each line says: most lines of a
     history recur (``status: resolved``, ``updates:``, ``message: |``).
     """
-    if _UNUSUAL.search(text) or not text.endswith("\n"):
+    if not text.endswith("\n") or (
+        # plain ASCII, every character printable but \n (as seen faster than by the search)
+        not (text.isascii() and text.replace("\n", "").isprintable()) and _UNUSUAL.search(text)
+    ):
         return None
     lines = text.split("\n")
     lines.pop()

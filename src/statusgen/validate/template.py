@@ -6,11 +6,12 @@ level-2 headings are the required sections.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..loader import read_text
+from ..loader import has_odd_breaks, read_text
 from ..model import Postmortem, PostmortemStatus
 from ..problems import Level, Problem
 
@@ -42,8 +43,46 @@ class Section:
         return not _COMMENT.sub("", self.text).strip()
 
 
+_STRUCTURE_LINE = re.compile("\n([ #`~][^\n]*)")
+"""A line that may be a fence or a heading (see _MAY_START_STRUCTURE), after the line break
+before it (a literal first character the search skips to)."""
+
+
 def level2_sections(markdown: str) -> list[Section]:
     """The ``## `` sections of a Markdown text, ignoring fenced code and frontmatter."""
+    if markdown.startswith("---") or has_odd_breaks(markdown):
+        return _level2_sections_line_by_line(markdown)
+    # Only the lines that may be a fence or a heading are looked at; a section's text is the
+    # slice of the text under its heading.
+    found: list[tuple[str, int, int, int]] = []  # title, line, where the heading starts and ends
+    fence: str | None = None
+    line, counted = 1, 0
+    for match in _STRUCTURE_LINE.finditer("\n" + markdown):
+        text = match.group(1)
+        start = match.start(1) - 1
+        if fence_match := _FENCE.match(text):
+            marker = fence_match.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+        elif fence is None and (heading := _HEADING.fullmatch(text)):
+            level = len(heading.group(1))
+            if level == 2:
+                line += markdown.count("\n", counted, start)
+                counted = start
+                found.append((heading.group(2), line, start, start + len(text)))
+            elif level == 1 and found:
+                return _level2_sections_line_by_line(markdown)  # a title within a section: rare
+    sections: list[Section] = []
+    for index, (title, line, _, end) in enumerate(found):
+        stop = found[index + 1][2] if index + 1 < len(found) else len(markdown)
+        body = markdown[end + 1 : stop]
+        sections.append(Section(title, line, body[:-1] if body.endswith("\n") else body))
+    return sections
+
+
+def _level2_sections_line_by_line(markdown: str) -> list[Section]:
     lines = markdown.splitlines()
     start = 0
     if lines and lines[0].rstrip() == "---":
@@ -97,17 +136,23 @@ def load_template_sections(root: Path) -> tuple[tuple[str, ...], list[Problem]]:
     return titles, []
 
 
+@functools.lru_cache(maxsize=8)
+def _order(template: tuple[str, ...]) -> dict[str, int]:
+    """The position of each section of the template, by key (read-only: it is shared)."""
+    return {" ".join(title.split()).casefold(): index for index, title in enumerate(template)}
+
+
 def check_postmortem_sections(postmortem: Postmortem, body_line: int, template: tuple[str, ...]) -> list[Problem]:
     """Sections missing, empty or out of order; warnings only while the postmortem is a draft."""
     problems: list[Problem] = []
     level = Level.WARNING if postmortem.status is PostmortemStatus.DRAFT else Level.ERROR
-    order = {" ".join(title.split()).casefold(): index for index, title in enumerate(template)}
+    order = _order(template)
     found: dict[str, Section] = {}
     for section in level2_sections(postmortem.body):
         found.setdefault(section.key, section)
     highest: tuple[int, str] | None = None
-    for section in found.values():
-        position = order.get(section.key)
+    for key, section in found.items():
+        position = order.get(key)
         if position is None:
             continue  # extra sections are welcome
         line = body_line + section.line - 1
