@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import posixpath
 import subprocess
 import sys
@@ -12,12 +13,15 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import tools
-from conftest import INCIDENT_ID, NOW, NOW_ISO, MakeSite
+from conftest import INCIDENT_ID, INCIDENT_TEXT, NOW, NOW_ISO, MakeSite
 from tools import REPO
 
+import statusgen.kb.pages as kb_pages
 from statusgen.cli import main
 from statusgen.errors import StatusgenError
-from statusgen.kb import build_knowledge_base, staging_dir
+from statusgen.kb import build_knowledge_base, stage_tree, staging_dir, write_staged_tree
+from statusgen.kb.engine import read_tree
+from statusgen.parallel import Forked, worker_count
 from statusgen.validate import Site, validate_site
 
 
@@ -241,3 +245,110 @@ def test_site_without_mkdocs_yml_gets_the_default_config(tmp_path: Path, make_si
     build_knowledge_base(site_of(make_site(tmp_path / "site")), NOW, out)
     page = out / "incidents" / "2026" / INCIDENT_ID / "index.html"
     assert "Elevated error rates on the API" in page.read_text(encoding="utf-8")
+
+
+# --- the staged tree written as it is made ------------------------------------------------------
+
+MONTHS = {
+    f"incidents/2026/2026-{month:02d}-20-api-errors-{month}/incident.md": INCIDENT_TEXT.replace(
+        "2026-11-20", f"2026-{month:02d}-20"
+    )
+    for month in range(1, 12)
+}
+NOTES = "Internal notes: the primary's data disk filled up overnight."
+SHADOWED = "content/incidents/2026/2026-03-20-api-errors-3.md"
+"""A content file where an incident page goes: the generated page wins."""
+OVERRIDES = {"main.html": b"{% extends 'base.html' %}\n"}
+
+
+def in_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Incident pages rendered by worker processes even for a few incidents; the number of
+    processes each staging started."""
+    started: list[int] = []
+
+    def forked(work, items, processes):  # type: ignore[no-untyped-def]
+        started.append(processes)
+        return Forked(work, items, processes)
+
+    monkeypatch.setattr(kb_pages, "_PARALLEL_FROM", 2)
+    monkeypatch.setattr(kb_pages, "Forked", forked)
+    return started
+
+
+def write_staged(root: Path, folder: Path) -> None:
+    content = read_tree(root / "content")
+    write_staged_tree(folder, site_of(root), NOW, content=content, mkdocs_config=None, overrides=OVERRIDES)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def identities(folder: Path) -> dict[str, tuple[int, int]]:
+    """Relative path → (inode, mtime) of every file: what a rewrite would change."""
+    found = {}
+    for path in tree(folder):
+        info = os.stat(folder / path)
+        found[path] = (info.st_ino, info.st_mtime_ns)
+    return found
+
+
+def test_the_written_staged_tree_is_what_stage_tree_returns(
+    tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(tmp_path / "site", {**MONTHS, SHADOWED: "# Shadowed\n", "content/handbook/logo.png": b"\x89PNG"})
+    site = site_of(root)
+    in_memory = stage_tree(site, NOW, content=read_tree(root / "content"), mkdocs_config=None, overrides=OVERRIDES)
+    started = in_workers(monkeypatch)
+    folder = tmp_path / "out" / ".internal-src"
+    write_staged(root, folder)
+    assert started == [worker_count(len(site.incidents), least=2)] and started[0] > 0
+    assert tree(folder) == in_memory
+    assert in_memory["docs/incidents/2026/2026-03-20-api-errors-3.md"].startswith(b"---\ntitle: Elevated")
+    assert in_memory["docs/handbook/logo.png"] == b"\x89PNG"
+    assert in_memory["overrides/main.html"] == OVERRIDES["main.html"]
+    assert sorted(p.name for p in folder.parent.iterdir()) == [".internal-src", ".statusgen.lock"]  # no leftovers
+
+
+def test_writing_the_staged_tree_again_rewrites_only_changed_files(
+    tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(tmp_path / "site", MONTHS)
+    started = in_workers(monkeypatch)
+    folder = tmp_path / "out" / ".internal-src"
+    write_staged(root, folder)
+    first = identities(folder)
+    write_staged(root, folder)
+    assert identities(folder) == first
+    changed = "incidents/2026/2026-05-20-api-errors-5/incident.md"
+    (root / changed).write_text(MONTHS[changed].replace(NOTES, "Internal notes: a full disk."), encoding="utf-8")
+    write_staged(root, folder)
+    third = identities(folder)
+    assert third.keys() == first.keys()
+    assert [path for path in third if third[path] != first[path]] == ["docs/incidents/2026/2026-05-20-api-errors-5.md"]
+    assert len(started) == 3 and min(started) > 0
+
+
+def test_a_failed_staging_leaves_the_previous_staged_tree(
+    tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(tmp_path / "site", MONTHS)
+    started = in_workers(monkeypatch)
+    folder = tmp_path / "out" / ".internal-src"
+    write_staged(root, folder)
+    before, files = identities(folder), tree(folder)
+    for path, text in MONTHS.items():  # every page would change: the workers write new files
+        (root / path).write_text(text.replace(NOTES, "Internal notes: a full disk."), encoding="utf-8")
+    real = kb_pages.render_incident_page
+
+    def failing(incident, ctx):  # type: ignore[no-untyped-def]
+        if incident.id == "2026-07-20-api-errors-7":
+            raise ValueError("a page that cannot be rendered")
+        return real(incident, ctx)
+
+    monkeypatch.setattr(kb_pages, "render_incident_page", failing)
+    with pytest.raises(RuntimeError, match="a page that cannot be rendered"):
+        write_staged(root, folder)
+    assert len(started) == 2 and started[1] > 0  # the failure was in a worker process
+    assert identities(folder) == before and tree(folder) == files
+    assert sorted(p.name for p in folder.parent.iterdir()) == [".internal-src", ".statusgen.lock"]

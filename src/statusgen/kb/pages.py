@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -948,43 +948,97 @@ def _runbook(runbook_id: str, content: str, ctx: Context) -> str:
 # --- the whole tree -------------------------------------------------------------------------------
 
 
-def stage_docs(site: Site, now: dt.datetime, content: Mapping[str, bytes]) -> dict[str, str | bytes]:
-    """The docs tree: ``content`` (relpath under ``content/`` → bytes) plus generated pages."""
+def stage_docs(
+    site: Site,
+    now: dt.datetime,
+    content: Mapping[str, bytes],
+    give: Callable[[str, bytes], None],
+    *,
+    workers_give: bool = False,
+) -> list[str]:
+    """Give every file of the docs tree to ``give(relpath, data)`` as soon as it is made, each
+    path once: the generated pages, then the files of ``content`` (relpath under ``content/`` →
+    bytes) that no generated page replaces. Nothing is held but the page being made.
+
+    The incident pages of a long history are rendered by forked worker processes, one per CPU,
+    while this one makes the rest. The workers send their pages back to be given here, in the
+    order of the history; with ``workers_give`` (for a ``give`` that writes to disk, where a
+    forked copy of it writes just as well) they give their pages themselves, and the paths
+    they gave are returned for the caller to count in. Otherwise the result is empty.
+    """
     ctx = _context(site, now, content)
-    docs: dict[str, str | bytes] = dict(content)
-    home = content.get(HOME)
-    docs[HOME] = _home(home.decode("utf-8") if home is not None else None, ctx)
+    incident_paths = dict.fromkeys(map(incident_page, ctx.incidents))
+    generated: set[str] = set()
+
+    def page(relpath: str, text: str) -> None:
+        # A path given twice would be written twice, and the second write could land in a
+        # file the staging folder shares with the current tree: refuse before writing.
+        if relpath in generated or relpath in incident_paths:
+            raise RuntimeError(f"two knowledge-base pages at {relpath}")
+        generated.add(relpath)
+        give(relpath, text.encode("utf-8"))
+
+    workers = _IncidentPages(ctx, give if workers_give else None)
+    try:
+        home = content.get(HOME)
+        page(HOME, _home(home.decode("utf-8") if home is not None else None, ctx))
+        for relpath, data in content.items():
+            if relpath.startswith(RUNBOOKS) and relpath.endswith(".md") and relpath.count("/") == 1:
+                runbook_id = relpath[len(RUNBOOKS) : -3]
+                if runbook_id != "index":
+                    page(relpath, _runbook(runbook_id, data.decode("utf-8"), ctx))
+        page(INCIDENTS_INDEX, _all_incidents(ctx))
+        for relpath, text in (*_by_year(ctx).items(), *_by_severity(ctx).items(), *_by_component(ctx).items()):
+            page(relpath, text)
+        page(MAINTENANCE, _maintenance(ctx))
+        page(TAGS, _tags_page())
+        page(POSTMORTEMS, _postmortems(ctx))
+        page(ACTION_ITEMS, _action_items(ctx))
+        for relpath, text in _metrics(ctx).items():
+            page(relpath, text)
+        workers.finish(give)
+    except BaseException:
+        workers.stop()
+        raise
     for relpath, data in content.items():
-        if relpath.startswith(RUNBOOKS) and relpath.endswith(".md") and relpath.count("/") == 1:
-            runbook_id = relpath[len(RUNBOOKS) : -3]
-            if runbook_id != "index":
-                docs[relpath] = _runbook(runbook_id, data.decode("utf-8"), ctx)
-    docs[INCIDENTS_INDEX] = _all_incidents(ctx)
-    docs.update(_by_year(ctx))
-    docs.update(_by_severity(ctx))
-    docs.update(_by_component(ctx))
-    docs[MAINTENANCE] = _maintenance(ctx)
-    docs[TAGS] = _tags_page()
-    docs[POSTMORTEMS] = _postmortems(ctx)
-    docs[ACTION_ITEMS] = _action_items(ctx)
-    docs.update(_metrics(ctx))
-    docs.update(_incident_pages(ctx))
-    return docs
+        if relpath not in generated and relpath not in incident_paths:
+            give(relpath, data)
+    return list(incident_paths) if workers_give else []
 
 
-def _incident_pages(ctx: Context) -> dict[str, bytes]:
-    """Every incident's page, in the order of ``ctx.incidents``: rendered by forked worker
-    processes, one per CPU, for a long history (most of the staging time); as bytes at once,
-    so that the text of 100,000 pages is not held twice."""
+class _IncidentPages:
+    """Every incident's page, rendered by forked worker processes (started at once) for a long
+    history (most of the staging time), here for a short one; as bytes at once, so that the
+    text of 100,000 pages is never held twice. With ``give``, the workers give their pages
+    themselves; without, :meth:`finish` gives them in the order of ``ctx.incidents``."""
 
-    def render(incidents: Sequence[Incident]) -> dict[str, bytes]:
-        return {incident_page(i): render_incident_page(i, ctx).encode("utf-8") for i in incidents}
+    def __init__(self, ctx: Context, give: Callable[[str, bytes], None] | None) -> None:
+        self._ctx = ctx
+        self._give = give
+        incidents = list(ctx.incidents)
+        self._workers = Forked(self._render, incidents, worker_count(len(incidents), least=_PARALLEL_FROM))
 
-    incidents = list(ctx.incidents)
-    pages: dict[str, bytes] = {}
-    for part in Forked(render, incidents, worker_count(len(incidents), least=_PARALLEL_FROM)).results():
-        pages.update(part)
-    return {path: pages[path] for path in map(incident_page, incidents)}
+    def _render(self, incidents: Sequence[Incident]) -> dict[str, bytes]:
+        pages = {}
+        for incident in incidents:
+            data = render_incident_page(incident, self._ctx).encode("utf-8")
+            if self._give is not None:
+                self._give(incident_page(incident), data)
+            else:
+                pages[incident_page(incident)] = data
+        return pages
+
+    def finish(self, give: Callable[[str, bytes], None]) -> None:
+        """Wait for the workers; give what they sent back."""
+        pages: dict[str, bytes] = {}
+        for part in self._workers.results():
+            pages.update(part)
+        if self._give is None:
+            for incident in self._ctx.incidents:
+                give(incident_page(incident), pages.pop(incident_page(incident)))
+
+    def stop(self) -> None:
+        self._workers.stop()
 
 
 _PARALLEL_FROM = 400
