@@ -132,8 +132,9 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
     constructors: dict[str, Callable[[Any, yaml.ScalarNode], Any]],
 ) -> Any:
     """Block structure by indentation, one line at a time, with a stack of open containers."""
-    stack: list[Any] = []  # the open mappings and sequences, outermost first
-    indents: list[int] = []  # the column each is written at
+    top: Any = None  # the innermost open mapping or sequence
+    column = -1  # the column it is written at
+    outer: list[tuple[Any, int]] = []  # the containers around it, outermost first, with theirs
     root: Any = None
     pending: tuple[Any, Any, int, bool] | None = None
     """A ``key:`` or ``-`` with nothing after it: where a nested block would go, the column of
@@ -154,24 +155,22 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
             owner, slot, owner_indent, same_column_list = pending
             pending = None
             if indent > owner_indent or (same_column_list and indent == owner_indent and dash):
-                block: Any = [] if dash else {}
-                owner[slot] = block
-                stack.append(block)
-                indents.append(indent)
-        elif not stack:
+                if len(outer) >= _MAX_DEPTH:
+                    raise _Decline
+                outer.append((top, column))
+                top = owner[slot] = [] if dash else {}
+                column = indent
+        elif top is None:
             if root is not None:
                 raise _Decline  # content after the root collection closed
-            root = [] if dash else {}
-            stack.append(root)
-            indents.append(indent)
-        while indents[-1] > indent:
-            stack.pop()
-            indents.pop()
-            if not indents:
+            root = top = [] if dash else {}
+            column = indent
+        while column > indent:
+            if not outer:
                 raise _Decline
-        if indents[-1] != indent or len(stack) > _MAX_DEPTH:
+            top, column = outer.pop()
+        if column != indent:
             raise _Decline
-        top = stack[-1]
         if dash:
             if top.__class__ is not list:
                 raise _Decline
@@ -191,18 +190,20 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
                     top.append(value.copy())
                 continue
             # `- key: value`: a mapping written from the column of its first key
-            top = {}
-            stack[-1].append(top)
-            stack.append(top)
-            indent += dash
-            indents.append(indent)
+            if len(outer) >= _MAX_DEPTH:
+                raise _Decline
+            block: dict[str, Any] = {}
+            top.append(block)
+            outer.append((top, column))
+            top = block
+            indent = column = indent + dash
         elif top.__class__ is list:
             # a key after a sequence written at its mapping's own column ends that sequence
-            stack.pop()
-            indents.pop()
-            if not indents or indents[-1] != indent:
+            if not outer:
                 raise _Decline
-            top = stack[-1]
+            top, column = outer.pop()
+            if column != indent:
+                raise _Decline
         if top.__class__ is not dict or key in top:
             raise _Decline
         if kind == _VALUE:
