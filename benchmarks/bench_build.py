@@ -18,8 +18,9 @@ measures, ``--repeat`` times each, medians reported:
   left, in the process that made it (as ``statusgen serve`` rebuilds on a save), after one
   incident's last update message changed (the file is restored afterwards, so
   the corpus stays as generated);
-- **KB staging**: ``stage_tree`` + writing the staged tree, into an existing staged tree with
-  one incident changed (cold staging is reported too).
+- **KB staging**: ``write_staged_tree`` (what ``statusgen build`` stages, each file written as it
+  is made) over the staged tree the previous run left — every page made again, only the files
+  whose bytes differ written — and in brackets into a new, empty folder.
 
 Nothing is deleted while the benchmark runs: each cold run writes into a new folder, and the
 scratch folders are removed when every size is done. This machine's ext4 has no journal, and
@@ -111,9 +112,8 @@ def _worker(root: Path, repeat: int) -> dict:
     import resource
 
     from statusgen.build import PUBLIC_DIR, build_sites
-    from statusgen.kb import CONTENT_DIR, stage_tree, staging_dir
+    from statusgen.kb import CONTENT_DIR, staging_dir, write_staged_tree
     from statusgen.kb.engine import load_site_config, read_tree
-    from statusgen.output import write_tree
     from statusgen.validate import validate_site, without_cycle_collection
 
     now = REFERENCE_TIME
@@ -178,14 +178,14 @@ def _worker(root: Path, repeat: int) -> dict:
     destination = out / "internal"
 
     def stage() -> None:
-        files = stage_tree(
+        write_staged_tree(
+            staging_dir(destination),
             site,
             now,
             content=read_tree(root / CONTENT_DIR),
             mkdocs_config=load_site_config(root),
             overrides={},
         )
-        write_tree(staging_dir(destination), files)
 
     def stage_cold() -> None:
         nonlocal destination
