@@ -93,6 +93,7 @@ def _incident_folders(root: Path) -> tuple[list[tuple[str, frozenset[str]]], lis
     _WALKED[:] = [start]
     if _LISTINGS and not remember:
         _LISTINGS.clear()  # one site at a time
+        _LISTED.clear()
     pending = [(start, INCIDENTS_DIR)]
     while pending:
         directory, relative = pending.pop()
@@ -127,6 +128,7 @@ _SETTLED_NS = 2_000_000_000
 """How old a change must be for a long-lived process to trust that nothing changed since as
 long as a file's or folder's times are the same: file systems stamp times from a coarse clock,
 so a second change within the same tick would leave them equal (git's "racily clean")."""
+_LISTED: dict[tuple[frozenset[str], tuple[str, ...]], tuple[frozenset[str], tuple[str, ...]]] = {}
 _WALKED: list[str] = []
 """The ``incidents`` folder of the site this process walked last."""
 _LISTINGS: dict[str, tuple[tuple[int, int, int, int], tuple[frozenset[str], tuple[str, ...]]]] = {}
@@ -161,6 +163,7 @@ def _listing(directory: str, *, remember: bool) -> tuple[frozenset[str], tuple[s
     except OSError:
         return None
     listing = (frozenset(names), tuple(sorted(subdirectories, reverse=True)))
+    listing = _LISTED.setdefault(listing, listing)  # most folders hold the same one or two files
     if info is not None:
         if _settled(info):
             _LISTINGS[directory] = (identity, listing)
