@@ -26,6 +26,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..config import Config
 from ..output import TreeWriter
@@ -36,7 +37,7 @@ from .calendar import CALENDAR_PATH
 from .keys import PageKeys
 from .machine import machine_parts
 from .memo import Generations, IncidentMemo, Published
-from .pages import IncidentView, PublicPages, TemplateCache, stylesheet
+from .pages import PublicPages, TemplateCache, stylesheet
 from .sitemap import render_sitemap
 from .view import public_view
 
@@ -67,7 +68,8 @@ class PublicMemo:
     :mod:`statusgen.public.memo`): nothing in it changes a build's bytes, only its work."""
 
     incidents: IncidentMemo = field(default_factory=IncidentMemo)
-    views: Generations[tuple[str, str], IncidentView] = field(default_factory=Generations)
+    views: Generations[tuple[object, ...], Any] = field(default_factory=Generations)
+    """Incident and component views by what they are made of (see :class:`PublicPages`)."""
     templates: TemplateCache = field(default_factory=TemplateCache)
 
     def begin(self) -> None:

@@ -39,6 +39,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
@@ -381,17 +382,28 @@ def plan_api(view: PublicView, published: Sequence[Incident] | None = None, fact
     of them (each incident's status and latest update), when the caller has that."""
     now = view.now
     incidents = tuple(published) if published is not None else tuple(as_of(i, now) for i in view.incidents)
+    last_updates: dict[str, dt.datetime | None] = {}
+    statuses: dict[str, UpdateStatus | None] = {}
+    order: dict[str, Any] = {}  # what orders the latest updates: timestamps with facts, else the moments
     if facts is not None:
-        last_updates = {incident.id: facts.last_update(incident) for incident in incidents}
-        statuses = {incident.id: facts.status(incident) for incident in incidents}
+        # One pass, moments compared as timestamps; the first latest and first earliest
+        # moments win, as with max() and min().
+        last_change, last_stamp, first_update, first_stamp = None, -math.inf, now, math.inf
+        summary = facts.summary
+        for incident in incidents:
+            moment, stamp, statuses[incident.id], posted = summary(incident)
+            last_updates[incident.id], order[incident.id] = moment, stamp
+            if stamp > last_stamp:
+                last_change, last_stamp = moment, stamp
+            if posted < first_stamp:
+                first_update, first_stamp = incident.updates[0].at, posted
     else:
         last_updates = {incident.id: last_update_at(incident, now) for incident in incidents}
         statuses = {incident.id: status_at(incident, now) for incident in incidents}
-    totals = _Totals(
-        max((moment for moment in last_updates.values() if moment is not None), default=None),
-        min((incident.updates[0].at for incident in incidents if incident.updates), default=now),
-        _component_changes(view, incidents, last_updates, facts),
-    )
+        order = last_updates
+        last_change = max((moment for moment in last_updates.values() if moment is not None), default=None)
+        first_update = min((incident.updates[0].at for incident in incidents if incident.updates), default=now)
+    totals = _Totals(last_change, first_update, _component_changes(view, incidents, last_updates, order, facts))
     api = _Api(view, incidents, {}, _page_id(view.config.base_url), totals)
     maintenance = [incident for incident in incidents if incident.is_maintenance]
     if facts is not None:
@@ -404,7 +416,11 @@ def plan_api(view: PublicView, published: Sequence[Incident] | None = None, fact
     unresolved = tuple(incident for incident in newest if statuses[incident.id] in _UNRESOLVED)
     upcoming = tuple(incident for incident in by_start if statuses[incident.id] is MaintenanceStatus.SCHEDULED)
     active = tuple(incident for incident in by_start if statuses[incident.id] in _ACTIVE_MAINTENANCE)
-    open_windows = tuple(incident for incident in by_start if incident in upcoming or incident in active)
+    open_windows = tuple(
+        incident
+        for incident in by_start
+        if statuses[incident.id] is MaintenanceStatus.SCHEDULED or statuses[incident.id] in _ACTIVE_MAINTENANCE
+    )
     return ApiPlan(
         api,
         unresolved,
@@ -473,9 +489,11 @@ def _component_changes(
     view: PublicView,
     incidents: Sequence[Incident],
     last_updates: Mapping[str, dt.datetime | None],
+    order: Mapping[str, Any],
     facts: Published | None = None,
 ) -> dict[str, dt.datetime]:
-    """Per component of the configuration, the last time by ``now`` its status changed.
+    """Per component of the configuration, the last time by ``now`` its status changed
+    (``order``: per incident id, what orders its entry of ``last_updates``).
 
     No interval of an incident changes by ``now`` after its last update (or the start or end of
     its window that stands for one): going through the incidents latest first, a component is
@@ -485,11 +503,10 @@ def _component_changes(
     pending = {component.id for component in view.config.components}
     last: dict[str, dt.datetime] = {}
 
-    def latest(incident: Incident) -> Any:
-        return facts.last_update_stamp(incident) if facts is not None else last_updates[incident.id]
-
     latest_first = sorted(
-        (incident for incident in incidents if last_updates[incident.id] is not None), key=latest, reverse=True
+        (incident for incident in incidents if last_updates[incident.id] is not None),
+        key=lambda incident: order[incident.id],
+        reverse=True,
     )
     for incident in latest_first:
         bound = last_updates[incident.id]

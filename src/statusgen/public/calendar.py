@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import icalendar
@@ -20,18 +21,27 @@ from ..model import Incident
 from .api import as_of, markdown_to_plain
 from .view import PublicView
 
+if TYPE_CHECKING:
+    from .memo import Published
+
 __all__ = ["CALENDAR_PATH", "calendar_windows", "render_calendar"]
 
 CALENDAR_PATH = "maintenance.ics"
 
 
-def calendar_windows(view: PublicView, published: Sequence[Incident] | None = None) -> list[Incident]:
+def calendar_windows(
+    view: PublicView, published: Sequence[Incident] | None = None, facts: Published | None = None
+) -> list[Incident]:
     """The maintenances the calendar holds, as published by ``view.now``, in its order.
-    ``published`` is ``view.incidents`` as published by ``view.now``, when the caller has it."""
+    ``published`` is ``view.incidents`` as published by ``view.now``, when the caller has it;
+    ``facts`` what is known of them, when the caller has that."""
     if published is None:
         published = [as_of(i, view.now) for i in view.incidents if i.is_maintenance]
     windows = [i for i in published if i.is_maintenance and i.schedule is not None]
-    windows.sort(key=lambda i: (i.schedule.start if i.schedule else view.now, i.id))
+    if facts is not None:
+        windows.sort(key=facts.latest_start_first)  # a window's start, as a timestamp
+    else:
+        windows.sort(key=lambda i: (i.schedule.start if i.schedule else view.now, i.id))
     return windows
 
 

@@ -55,7 +55,7 @@ def machine_parts(view: PublicView, published: Sequence[Incident], facts: Publis
         )
     )
 
-    windows = calendar_windows(view, published)
+    windows = calendar_windows(view, published, facts)
     key = digest(shared, "calendar", tuple(data(incident) for incident in windows))
     parts.append(MachinePart((CALENDAR_PATH,), key, partial(render_calendar, view, windows)))
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Hashable, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -58,7 +59,7 @@ class Generations(Generic[K, V]):
     def begin(self) -> None:
         """A build starts: what the last one asked for (and what a failed one left) is at hand."""
         self._previous.update(self._current)
-        self._current = {}
+        self._current.clear()
 
     def end(self) -> None:
         """A build succeeded: what it did not ask for is forgotten."""
@@ -176,6 +177,11 @@ class IncidentMemo(Generations[int, IncidentFacts]):
     """:class:`IncidentFacts` per incident object (by its id: the facts hold the object, so
     that no other can be given its id), kept from one build to the next."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.known = self._current.get
+        """The facts asked for in this build, by the incident's id (None if not yet)."""
+
     def facts(self, incident: Incident) -> IncidentFacts:
         found = self._current.get(id(incident))
         if found is None:
@@ -194,15 +200,17 @@ class Published:
         self.now = now
         self.stamp = now.timestamp()
         self.memo = memo if memo is not None else IncidentMemo()
+        self._known = self.memo.known
         self._live: dict[tuple[str, int], Any] = {}
         """Answers about incidents not settled by ``now``, for this build only (by the id of an
         object that ``memo`` holds)."""
 
     def facts(self, incident: Incident) -> IncidentFacts:
-        return self.memo.facts(incident)
+        return self._known(id(incident)) or self.memo.facts(incident)
 
     def settled(self, incident: Incident) -> bool:
-        return self.memo.facts(incident).settled(self.stamp)
+        facts = self._known(id(incident)) or self.memo.facts(incident)
+        return facts.settled_stamp is not None and self.stamp >= facts.settled_stamp
 
     def _answer(self, name: str, incident: Incident, work: Any) -> Any:
         key = (name, id(incident))
@@ -213,22 +221,22 @@ class Published:
 
     def announced(self, incident: Incident) -> bool:
         """Whether its first update is out by ``now`` (it has one)."""
-        first = self.memo.facts(incident).first_stamp
+        first = (self._known(id(incident)) or self.memo.facts(incident)).first_stamp
         return first is not None and first <= self.stamp
 
     def newest_first(self, incident: Incident) -> tuple[float, str]:
         """A key that sorts (in reverse) as ``(incident.updates[0].at, incident.id)``."""
-        return self.memo.facts(incident).first_stamp, incident.id  # type: ignore[return-value]
+        return (self._known(id(incident)) or self.memo.facts(incident)).first_stamp, incident.id  # type: ignore[return-value]
 
     def incident(self, incident: Incident) -> Incident:
         """The incident as published: updates dated later are not out yet."""
-        if self.memo.facts(incident).settled(self.stamp):
+        if (self._known(id(incident)) or self.memo.facts(incident)).settled(self.stamp):
             return incident
         return self._answer("as_of", incident, lambda: as_of(incident, self.now))  # type: ignore[no-any-return]
 
     def status(self, incident: Incident) -> UpdateStatus | None:
         """:func:`~statusgen.timeline.status_at` ``now``."""
-        facts = self.memo.facts(incident)
+        facts = self._known(id(incident)) or self.memo.facts(incident)
         if facts.settled(self.stamp):
             if facts.status is None:
                 facts.status = status_at(incident, self.now)
@@ -236,7 +244,7 @@ class Published:
         return self._answer("status", incident, lambda: status_at(incident, self.now))  # type: ignore[no-any-return]
 
     def _last_update(self, incident: Incident) -> tuple[dt.datetime, float] | None:
-        facts = self.memo.facts(incident)
+        facts = self._known(id(incident)) or self.memo.facts(incident)
         if facts.settled(self.stamp):
             if facts.last_update is _UNSET:
                 facts.last_update = _stamped(last_update_at(incident, self.now))
@@ -255,9 +263,26 @@ class Published:
         found = self._last_update(incident)
         return found[1] if found is not None else None
 
+    def summary(self, incident: Incident) -> tuple[dt.datetime | None, float, UpdateStatus | None, float]:
+        """(:meth:`last_update`, its timestamp or -inf, :meth:`status`, the first update's
+        timestamp or inf): what the API's totals ask of every incident, in one question."""
+        facts = self._known(id(incident)) or self.memo.facts(incident)
+        if facts.settled_stamp is not None and self.stamp >= facts.settled_stamp:
+            found = facts.memo.get("summary")
+            if found is None:
+                found = facts.memo["summary"] = self._summary(incident)
+            return found
+        return self._answer("summary", incident, lambda: self._summary(incident))  # type: ignore[no-any-return]
+
+    def _summary(self, incident: Incident) -> tuple[dt.datetime | None, float, UpdateStatus | None, float]:
+        moment = self.last_update(incident)
+        stamp = moment.timestamp() if moment is not None else -math.inf
+        first = incident.updates[0].at.timestamp() if incident.updates else math.inf
+        return moment, stamp, self.status(incident), first
+
     def touched(self, incident: Incident) -> frozenset[str]:
         """Ids of the components the incident names by ``now``, in its own list or in an update."""
-        facts = self.memo.facts(incident)
+        facts = self._known(id(incident)) or self.memo.facts(incident)
         if facts.settled(self.stamp):
             if facts.touched is None:
                 facts.touched = _touched(incident)
@@ -266,13 +291,13 @@ class Published:
 
     def intervals(self, incident: Incident) -> dict[str, list[Interval]]:
         """:func:`~statusgen.timeline.component_intervals` (of the incident as given)."""
-        facts = self.memo.facts(incident)
+        facts = self._known(id(incident)) or self.memo.facts(incident)
         if facts.intervals is None:
             facts.intervals = component_intervals(incident)
         return facts.intervals
 
     def _start(self, incident: Incident) -> IncidentFacts:
-        facts = self.memo.facts(incident)
+        facts = self._known(id(incident)) or self.memo.facts(incident)
         if facts.start is None:
             if incident.is_maintenance and incident.schedule is not None:
                 facts.start = incident.schedule.start
@@ -295,7 +320,7 @@ class Published:
 
     def day(self, incident: Incident, zone: Any) -> dt.date:
         """The date of :meth:`start` in ``zone`` (a :class:`zoneinfo.ZoneInfo`)."""
-        facts = self.memo.facts(incident)
+        facts = self._known(id(incident)) or self.memo.facts(incident)
         if facts.day is None or facts.day[0] != zone:
             facts.day = (zone, self.start(incident).astimezone(zone).date())
         return facts.day[1]
@@ -308,7 +333,7 @@ class Published:
     def data(self, incident: Incident) -> str:
         """A digest of what the incident says by ``now`` (updates dated later are left out):
         the feeds and the calendar show nothing else of it."""
-        facts = self.memo.facts(incident)
+        facts = self._known(id(incident)) or self.memo.facts(incident)
         if facts.settled(self.stamp):
             if facts.data is None:
                 facts.data = fingerprint(incident, self.now)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import os
 import re
 import stat
@@ -342,7 +343,7 @@ class _Builder:
         view: PublicView,
         badge: Callable[[str, str], Markup],
         published: Published,
-        views: Generations[tuple[str, str], IncidentView],
+        views: Generations[tuple[object, ...], Any],
         look: str,
     ) -> None:
         self.view = view
@@ -361,6 +362,7 @@ class _Builder:
         self._uptime_incidents: tuple[Incident, ...] | None = None
         self._title_of: dict[str, str] | None = None
         self._components: dict[str, ComponentView] = {}
+        self._uptime_key: tuple[str, ...] | None = None
 
     def affected(self, component_id: str, status: ComponentStatus) -> Affected:
         found = self._affected.get((component_id, status))
@@ -477,10 +479,11 @@ class _Builder:
         if self._uptime_incidents is None:
             today = self.view.now.astimezone(self.zone).date()
             since = dt.datetime.combine(today - dt.timedelta(days=UPTIME_DAYS), dt.time(), self.zone)
+            stamp, facts = since.timestamp(), self.published.facts
             self._uptime_incidents = tuple(
                 incident
                 for incident in self.incidents
-                if not _over_before(incident, since)
+                if _over_by(facts(incident).memo, incident) > stamp
                 and any(
                     interval.end is None or interval.end > since
                     for intervals in self.intervals(incident).values()
@@ -490,9 +493,20 @@ class _Builder:
         return self._uptime_incidents
 
     def component(self, component: Component) -> ComponentView:
+        """The component's view; remembered in ``views`` with what it is made of: its status,
+        ``now`` and the incidents of its uptime bar (their page fingerprints)."""
         found = self._components.get(component.id)
         if found is None:
-            found = self._components[component.id] = self._component(component)
+            status = self.view.board.components.get(component.id, ComponentStatus.OPERATIONAL)
+            if self._uptime_key is None:
+                fingerprint = self.published.page
+                self._uptime_key = tuple(fingerprint(incident) for incident in self.uptime_incidents())
+            key = ("component", self.look, self.view.now, component, status, self._uptime_key)
+            found = self.views.get(key)
+            if found is None:
+                found = self._component(component)
+                self.views.put(key, found)
+            self._components[component.id] = found
         return found
 
     def _component(self, component: Component) -> ComponentView:
@@ -566,13 +580,22 @@ class _Builder:
         return loose, tuple(groups)
 
 
-def _over_before(incident: Incident, moment: dt.datetime) -> bool:
-    """Whether every interval of the incident surely ended by ``moment``: a cheap test that
-    spares most of a long history the work of :func:`component_intervals`."""
-    if incident.is_maintenance:
-        return incident.schedule is None or incident.schedule.end <= moment
-    last = incident.updates[-1] if incident.updates else None
-    return last is None or (last.status is IncidentStatus.RESOLVED and last.at <= moment)
+def _over_by(memo: dict[str, Any], incident: Incident) -> float:
+    """The moment (a timestamp) by which every interval of the incident surely ended (-inf: it
+    has none, inf: not known to end): a cheap test that spares most of a long history the work
+    of :func:`~statusgen.timeline.component_intervals`. Remembered in the incident's ``memo``."""
+    found = memo.get("over by")
+    if found is None:
+        if incident.is_maintenance:
+            found = -math.inf if incident.schedule is None else incident.schedule.end.timestamp()
+        else:
+            last = incident.updates[-1] if incident.updates else None
+            if last is None:
+                found = -math.inf
+            else:
+                found = last.at.timestamp() if last.status is IncidentStatus.RESOLVED else math.inf
+        memo["over by"] = found
+    return found
 
 
 def _touched(incident: Incident) -> set[str]:
@@ -759,7 +782,7 @@ class PublicPages:
         machine_paths: Sequence[str] = (),
         keys: PageKeys | None = None,
         published: Published | None = None,
-        views: Generations[tuple[str, str], IncidentView] | None = None,
+        views: Generations[tuple[object, ...], Any] | None = None,
         code: str | None = None,
     ) -> None:
         self.view = view

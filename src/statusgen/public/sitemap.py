@@ -12,7 +12,7 @@ the sitemap is best submitted to search engines directly.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from .api import last_update_at
@@ -26,44 +26,85 @@ __all__ = ["render_sitemap"]
 
 def render_sitemap(view: PublicView, page_paths: list[str], facts: Published | None = None) -> dict[str, bytes]:
     """``sitemap.xml`` of ``page_paths`` (relative to the site root) and ``robots.txt``.
-    ``facts``: what is known of the incidents, when the caller has it."""
-    latest: dict[str, dt.datetime] = {}
-
-    def touch(path: str, moment: dt.datetime) -> None:
-        if path not in latest or latest[path] < moment:
-            latest[path] = moment
-
-    for incident in view.incidents:
-        # The latest update, or the moment a maintenance window started or ended by itself.
-        moment = facts.last_update(incident) if facts is not None else last_update_at(incident, view.now)
-        if moment is None:
-            continue
-        touch("", moment)
-        touch(view.incident_path(incident), moment)
-        if facts is not None:
-            components: set[str] | frozenset[str] = facts.touched(incident)
-        else:
-            named = set(incident.components)
+    ``facts``: what is known of the incidents, when the caller has it (an incident page's line
+    is then remembered with the incident)."""
+    if facts is not None:
+        latest = _latest_known(view, facts)
+    else:
+        latest = {}
+        for incident in view.incidents:
+            moment = last_update_at(incident, view.now)
+            if moment is None:
+                continue
+            components = set(incident.components)
             for update in incident.updates:
                 if update.at <= view.now:
-                    named.update(update.components)
-            components = named
-        for component in components:
-            touch(view.component_path(component), moment)
+                    components.update(update.components)
+            _touch(latest, (moment, moment), ["", view.incident_path(incident), *map(view.component_path, components)])
 
-    entries: dict[str, str | None] = {}
+    ready: dict[str, str] = {}
+    if facts is not None:
+        for incident in view.incidents:
+            folder = view.incident_path(incident)
+            known = latest.get(folder)
+            key = (view.config.base_url, known[1] if known is not None else None)
+            memo = facts.facts(incident).memo
+            found = memo.get("sitemap")
+            if found is None or found[0] != key:
+                found = memo["sitemap"] = (key, _line(view, folder, known[0] if known is not None else None))
+            ready[folder] = found[1]
+
+    lines: list[tuple[str, str]] = []
     for path in page_paths:
         if path == "404.html" or path.endswith("/404.html"):
             continue
         folder = path.removesuffix("index.html")
-        modified = latest.get(folder)
-        entries[view.url(folder)] = modified.astimezone(dt.UTC).isoformat() if modified else None
+        line = ready.get(folder)
+        if line is None:
+            known = latest.get(folder)
+            line = _line(view, folder, known[0] if known is not None else None)
+        lines.append((view.url(folder), line))
+    lines.sort()
 
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for url, lastmod in sorted(entries.items()):
-        lines.append(
-            f"  <url><loc>{escape(url)}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>"
-        )
-    lines.append("</urlset>")
+    text = "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+            *(line for _, line in lines),
+            "</urlset>",
+        ]
+    )
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {view.url('sitemap.xml')}\n"
-    return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8"), "robots.txt": robots.encode("utf-8")}
+    return {"sitemap.xml": (text + "\n").encode("utf-8"), "robots.txt": robots.encode("utf-8")}
+
+
+def _latest_known(view: PublicView, facts: Published) -> dict[str, tuple[dt.datetime, object]]:
+    """Per page folder, the latest moment (and its timestamp) of the incidents it shows."""
+    latest: dict[str, tuple[dt.datetime, object]] = {}
+    for incident in view.incidents:
+        # The latest update, or the moment a maintenance window started or ended by itself.
+        moment = facts.last_update(incident)
+        if moment is None:
+            continue
+        stamped = (moment, facts.last_update_stamp(incident))
+        memo = facts.facts(incident).memo
+        folders = memo.get("sitemap folders")
+        components = facts.touched(incident)
+        if folders is None or folders[0] is not components:
+            paths = ("", view.incident_path(incident), *map(view.component_path, components))
+            folders = memo["sitemap folders"] = (components, paths)
+        _touch(latest, stamped, folders[1])
+    return latest
+
+
+def _touch(latest: dict[str, tuple[dt.datetime, object]], stamped: tuple[dt.datetime, Any], folders: Any) -> None:
+    """Keep ``stamped`` (a moment, and what orders it) for each of ``folders`` where it is later."""
+    for folder in folders:
+        known = latest.get(folder)
+        if known is None or known[1] < stamped[1]:
+            latest[folder] = stamped
+
+
+def _line(view: PublicView, folder: str, modified: dt.datetime | None) -> str:
+    lastmod = f"<lastmod>{modified.astimezone(dt.UTC).isoformat()}</lastmod>" if modified else ""
+    return f"  <url><loc>{escape(view.url(folder))}</loc>{lastmod}</url>"
