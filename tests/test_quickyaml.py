@@ -278,3 +278,23 @@ def test_frontmatter_found_by_the_shortcut_is_the_one_splitlines_finds(parts: li
         assert quick_outcome == outcome()
     finally:
         loader._CLOSING = saved
+
+
+def test_times_after_a_key_seen_before_are_read_as_libyaml_reads_them() -> None:
+    """A line holding a time is read from the key's place remembered from an earlier line and
+    the time alone: any other spacing, a comment or an impossible time still goes the long way."""
+    for value in [
+        "2026-11-29T12:00:00Z",
+        "2026-11-29T12:00:00-05:30",
+        " 2026-11-29T12:00:00Z",
+        "2026-11-29T12:00:00Z # a comment",
+        "2026-11-29T12:00:00Z  ",
+        "2026-02-30T12:00:00Z",
+        "2026-11-29T24:00:00Z",
+        "2026-11-29T12:00:00+24:00",
+        "2026-11-29T12:00:00.5Z",
+        "'2026-11-29T12:00:00Z'",
+    ]:
+        for source in (f"at: {value}\n", f"list:\n  - at: {value}\n    status: resolved\n", f"x:\n  at: {value}\n"):
+            assert_same_or_declined(source)
+            assert_same_or_declined(source)  # the second time from the remembered place

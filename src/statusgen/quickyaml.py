@@ -91,6 +91,10 @@ _SKIP, _EMPTY, _LITERAL, _VALUE, _LIST, _MAP = range(6)
 a flow mapping (copied for each use)."""
 _SKIP_LINE: _Line = (0, 0, "", _SKIP, None)
 _MAX_LINES = 65536
+_PLACES: dict[str, tuple[int, int, str]] = {}
+"""The indentation, dash width and key of each ``key`` before a ``: `` and a time that was
+read (``  - at``): a line holding a time is read from these and the time alone. (What a key
+is depends on its text alone, whatever the caller's caches.)"""
 _MAX_LINE_LENGTH = 200
 
 
@@ -145,9 +149,18 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
         index += 1
         said = line_of.get(line)
         if said is None:
-            said = _line(line, tag_of, constructors)
-            if len(line_of) < _MAX_LINES and len(line) <= _MAX_LINE_LENGTH and said[4].__class__ is not dt.datetime:
-                line_of[line] = said  # (a time is seldom written twice)
+            # A time is seldom written twice, so its line is not kept; the part before it is.
+            head, colon, rest = line.partition(": ")
+            place = _PLACES.get(head) if colon else None
+            if place is not None and _TIMESTAMP(rest):
+                said = (place[0], place[1], place[2], _VALUE, _timestamp(rest))
+            else:
+                said = _line(line, tag_of, constructors)
+                if said[4].__class__ is not dt.datetime:
+                    if len(line_of) < _MAX_LINES and len(line) <= _MAX_LINE_LENGTH:
+                        line_of[line] = said
+                elif colon and said[2] and len(_PLACES) < _MAX_LINES:
+                    _PLACES[head] = said[:3]
         indent, dash, key, kind, value = said
         if kind == _SKIP:
             continue

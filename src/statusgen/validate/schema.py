@@ -152,7 +152,12 @@ class Text(Field):
     required_text: bool = True
 
     def quick(self, value: Any) -> Any:
-        if value.__class__ is str and (value.strip() or not self.required_text) and not _UNPRINTABLE.search(value):
+        if (
+            value.__class__ is str
+            and ((value and not value.isspace()) or not self.required_text)
+            # printable plain ASCII (a one-line text, usually) needs no search
+            and ((value.isascii() and value.isprintable()) or not _UNPRINTABLE.search(value))
+        ):
             return value
         return SLOW
 
