@@ -250,6 +250,12 @@ def test_a_long_lived_process_builds_what_a_cold_build_does_whatever_changes(
     config = root / "statusgen.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("time_zone:", "time_zone: UTC\n#"), encoding="utf-8")
     check(NOW)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("base_url: https://", "base_url: https://status.example.org/n/ #"),
+        encoding="utf-8",
+    )
+    check(NOW)
+    assert "https://status.example.org/n/incidents/" in (out / PUBLIC_DIR / "sitemap.xml").read_text("utf-8")
     source = (tools.REPO / "src/statusgen/public/templates/chrome.html").read_text(encoding="utf-8")
     override.write_text(source.replace("Times are shown in", "Times are given in"), encoding="utf-8")
     check(NOW)

@@ -71,6 +71,8 @@ class PublicMemo:
     views: Generations[tuple[object, ...], Any] = field(default_factory=Generations)
     """Incident and component views by what they are made of (see :class:`PublicPages`)."""
     templates: TemplateCache = field(default_factory=TemplateCache)
+    sitemap: dict[str, Any] = field(default_factory=dict)
+    """The last sitemap and what it was made of (see :func:`render_sitemap`)."""
 
     def begin(self) -> None:
         self.incidents.begin()
@@ -255,7 +257,7 @@ def _render(
     page_paths = sorted(
         path for path in {*pages.shared_paths(), *month_pages} if path.endswith(".html") and path != "404.html"
     )
-    give(render_sitemap(view, page_paths, facts))
+    give(dict(render_sitemap(view, page_paths, facts, memo.sitemap)))
     manifest = {"format": _MANIFEST_FORMAT, "pages": dict(sorted(keys.keys.items()))}
     give({MANIFEST: (json.dumps(manifest, indent=0) + "\n").encode("utf-8")})
     memo.end()

@@ -24,12 +24,21 @@ if TYPE_CHECKING:
 __all__ = ["render_sitemap"]
 
 
-def render_sitemap(view: PublicView, page_paths: list[str], facts: Published | None = None) -> dict[str, bytes]:
+def render_sitemap(
+    view: PublicView,
+    page_paths: list[str],
+    facts: Published | None = None,
+    remembered: dict[str, Any] | None = None,
+) -> dict[str, bytes]:
     """``sitemap.xml`` of ``page_paths`` (relative to the site root) and ``robots.txt``.
     ``facts``: what is known of the incidents, when the caller has it (an incident page's line
-    is then remembered with the incident)."""
+    is then remembered with the incident). ``remembered``: where an earlier build left its
+    sitemap with what it was made of (the files are made again only when that changed)."""
     if facts is not None:
         latest = _latest_known(view, facts)
+        made_of = (view.config.base_url, page_paths, latest)
+        if remembered is not None and remembered.get("made of") == made_of:
+            return remembered["files"]  # type: ignore[no-any-return]
     else:
         latest = {}
         for incident in view.incidents:
@@ -75,7 +84,10 @@ def render_sitemap(view: PublicView, page_paths: list[str], facts: Published | N
         ]
     )
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {view.url('sitemap.xml')}\n"
-    return {"sitemap.xml": (text + "\n").encode("utf-8"), "robots.txt": robots.encode("utf-8")}
+    files = {"sitemap.xml": (text + "\n").encode("utf-8"), "robots.txt": robots.encode("utf-8")}
+    if facts is not None and remembered is not None:
+        remembered.update({"made of": made_of, "files": files})
+    return files
 
 
 def _latest_known(view: PublicView, facts: Published) -> dict[str, tuple[dt.datetime, object]]:
