@@ -51,8 +51,10 @@ Mark = tuple[int, int]
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
 _MAX_DEPTH = 64
-_CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
-"""The line that closes the frontmatter (what is left of it by ``rstrip()`` is --- or ...)."""
+_CLOSING = re.compile(r"\n((?:---|\.\.\.)[^\S\n]*)(?:\n|\Z)")
+"""The line that closes the frontmatter (what is left of it by ``rstrip()`` is --- or ...), as
+group 1, after its line break (a literal first character the search skips to, where ``^``
+in multi-line mode is tried at every character)."""
 _ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 """Line breaks of ``str.splitlines()`` other than \\n."""
 _ASCII_ODD_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
@@ -270,14 +272,15 @@ def parse_markdown(text: str, relpath: str) -> tuple[Document | None, list[Probl
     """Parse Markdown text with YAML frontmatter; ``relpath`` names it in problems."""
     if (
         text.startswith("---\n")
-        and (fence := _CLOSING.search(text, 4)) is not None
-        and not has_odd_breaks(text, fence.end())  # then lines are what splitlines() makes
+        and (closing := _CLOSING.search(text, 3)) is not None
+        and not has_odd_breaks(text, closing.end(1))  # then lines are what splitlines() makes
     ):
-        document, problems = _parse(text[4 : fence.start()], relpath, line_offset=1)
+        start, end = closing.span(1)
+        document, problems = _parse(text[4:start], relpath, line_offset=1)
         if document is None:
             return None, problems
-        body_line = text.count("\n", 0, fence.start()) + 2
-        return Document(relpath, document.data, document.where, text[fence.end() + 1 :], body_line), problems
+        body_line = text.count("\n", 0, start) + 2
+        return Document(relpath, document.data, document.where, text[end + 1 :], body_line), problems
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         return None, [
