@@ -22,8 +22,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from conftest import (
     CONFIG,
     CONFIG_TEXT,
@@ -43,6 +41,8 @@ from conftest import (
     text,
     write_site,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from statusgen.problems import Level, Problem
 from statusgen.validate import validate_site

@@ -72,6 +72,8 @@ def has_odd_breaks(text: str, end: int | None = None) -> bool:
     if text.isascii():
         return any(text.find(odd, 0, end) >= 0 for odd in _ASCII_ODD_BREAKS)
     return _ODD_BREAKS.search(text, 0, end) is not None
+
+
 _MAX_FILE_BYTES = 32 * 1024 * 1024
 
 _constructor = yaml.constructor.SafeConstructor()
@@ -272,10 +274,10 @@ def parse_markdown(text: str, relpath: str) -> tuple[Document | None, list[Probl
     """Parse Markdown text with YAML frontmatter; ``relpath`` names it in problems."""
     if (
         text.startswith("---\n")
-        and (closing := _CLOSING.search(text, 3)) is not None
-        and not has_odd_breaks(text, closing.end(1))  # then lines are what splitlines() makes
+        and (closing_line := _CLOSING.search(text, 3)) is not None
+        and not has_odd_breaks(text, closing_line.end(1))  # then lines are what splitlines() makes
     ):
-        start, end = closing.span(1)
+        start, end = closing_line.span(1)
         document, problems = _parse(text[4:start], relpath, line_offset=1)
         if document is None:
             return None, problems

@@ -98,11 +98,10 @@ is depends on its text alone, whatever the caller's caches.)"""
 _MAX_LINE_LENGTH = 200
 
 
-def _line(
-    line: str, tag_of: dict[str, str], constructors: dict[str, Callable[[Any, yaml.ScalarNode], Any]]
-) -> _Line:
+def _line(line: str, tag_of: dict[str, str], constructors: dict[str, Callable[[Any, yaml.ScalarNode], Any]]) -> _Line:
     """What ``line`` says (:data:`_Line`); raises _Decline for a line outside the subset."""
-    spaces, dash, key, rest = _LINE(line).groups("")  # type: ignore[union-attr] - it matches any line
+    # (the pattern matches any line)
+    spaces, dash, key, rest = _LINE(line).groups("")  # type: ignore[union-attr]
     if not dash and not key:
         if not rest or rest[0] == "#":
             return _SKIP_LINE
@@ -147,13 +146,14 @@ def _read(  # noqa: C901 - one pass over the lines, every case in view
     while index < count:
         line = lines[index]
         index += 1
-        said = line_of.get(line)
+        said: _Line | None = line_of.get(line)
         if said is None:
             # A time is seldom written twice, so its line is not kept; the part before it is.
             head, colon, rest = line.partition(": ")
             place = _PLACES.get(head) if colon else None
             if place is not None and _TIMESTAMP(rest):
-                said = (place[0], place[1], place[2], _VALUE, _timestamp(rest))
+                timed: _Line = (place[0], place[1], place[2], _VALUE, _timestamp(rest))
+                said = timed
             else:
                 said = _line(line, tag_of, constructors)
                 if said[4].__class__ is not dt.datetime:
@@ -351,9 +351,11 @@ def _timestamp(text: str) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text)
         zone = value.tzinfo
-        shared = _ZONES.get(zone)  # type: ignore[arg-type] - the caller checked it has a zone
+        if zone is None:  # (the caller checked there is one)
+            raise _Decline
+        shared = _ZONES.get(zone)
         if shared is None:
-            _ZONES[zone] = zone  # type: ignore[index]
+            _ZONES[zone] = zone
             return value
         # the same wall time in the same offset: astimezone is a third of replace's cost
         return value if shared is zone else value.astimezone(shared)
