@@ -257,13 +257,13 @@ def test_an_edit_within_one_tick_of_the_file_system_clock_is_seen(
     """File systems stamp times from a coarse clock (FAT: 2 s, HFS+: 1 s, Linux: a few ms): an
     edit of the same size right after a read can leave every time as it was."""
     frozen = time.time_ns()
-    real = validate.file_identity
+    real = validate._identity
 
     def clock_did_not_tick(*args: object) -> tuple[int, ...] | None:
         identity = real(*args)  # type: ignore[arg-type]
         return None if identity is None else (*identity[:3], frozen, frozen)
 
-    monkeypatch.setattr(validate, "file_identity", clock_did_not_tick)
+    monkeypatch.setattr(validate, "_identity", clock_did_not_tick)
     root = site(make_site, tmp_path / "site")
     validate_site(root, now=NOW)
     validate_site(root, now=NOW)

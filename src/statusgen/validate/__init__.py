@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import multiprocessing
 import os
 import pickle
 import re
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -182,6 +184,7 @@ def _settled_at(identity: object) -> bool:
     return not identity or time.time_ns() - max(identity[3], identity[4]) > _SETTLED_NS  # type: ignore[index]
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def _check_folder_name(folder: str) -> str | None:
     """What is wrong with ``incidents/<year>/<id>``, or None."""
     _, year, incident_id = folder.split("/")
@@ -431,10 +434,12 @@ def _known_key(
 ) -> bytes | None:
     """The cache key of a folder's files, from what this process saw of them if they have not
     changed since (by their identity), else read."""
+    top = os.fspath(root)
+    plain = f"{top}/{folder}" in plain_folders
     seen_as: tuple[object, ...] = (
         cache.context,
-        file_identity(root, f"{folder}/{INCIDENT_FILE}", plain_folders),
-        file_identity(root, f"{folder}/{POSTMORTEM_FILE}", plain_folders) if has_postmortem else (),
+        _identity(root, f"{folder}/{INCIDENT_FILE}", plain, plain_folders),
+        _identity(root, f"{folder}/{POSTMORTEM_FILE}", plain, plain_folders) if has_postmortem else (),
     )
     seen = _SEEN.get((root, folder))
     if None not in seen_as and seen is not None and seen[0] == seen_as:
@@ -445,6 +450,19 @@ def _known_key(
             _SEEN.clear()  # one site at a time
         _SEEN[(root, folder)] = (seen_as, key)
     return key
+
+
+def _identity(root: Path, relpath: str, plain: bool, plain_folders: set[str]) -> tuple[int, ...] | None:
+    """:func:`~statusgen.loader.file_identity`, with a single ``lstat`` for a regular file in a
+    folder the walk found to be no link (``plain``)."""
+    if plain:
+        try:
+            info = os.lstat(f"{os.fspath(root)}/{relpath}")
+        except OSError:
+            return None
+        if stat.S_ISREG(info.st_mode):
+            return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+    return file_identity(root, relpath, plain_folders)
 
 
 def _key(
