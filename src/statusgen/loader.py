@@ -200,15 +200,14 @@ def file_identity(root: Path, relpath: str, plain_folders: set[str] | None = Non
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
-def _read_bytes(path: str, size: int) -> bytes:
-    """The bytes of the file at ``path``, which had ``size`` bytes a moment ago: read in one
-    call (and one more to see its end) without the layers of a Python file object, which cost
-    more than the reading of a small file."""
+def _read_bytes(path: str) -> bytes:
+    """The bytes of the file at ``path``, read with ``os.read`` until its end: without the layers
+    of a Python file object, which cost more than the reading of a small file does."""
     handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        chunks = [os.read(handle, size + 1)]
+        chunks = [os.read(handle, 16384)]  # all of a usual record
         while chunks[-1]:
-            chunks.append(os.read(handle, 65536 if len(chunks) > 1 else 1))
+            chunks.append(os.read(handle, 65536))
     finally:
         os.close(handle)
     return chunks[0] if len(chunks) == 2 else b"".join(chunks)
@@ -236,7 +235,7 @@ def read_text(root: Path, relpath: str, plain_folders: set[str] | None = None) -
             return None, [_file_problem(relpath, "SG101", "not a regular file; remove it or replace it with a file")]
         if info.st_size > _MAX_FILE_BYTES:
             return None, [_file_problem(relpath, "SG101", f"larger than {_MAX_FILE_BYTES // 2**20} MiB; split it")]
-        raw = _read_bytes(f"{os.fspath(root)}/{relpath}", info.st_size)
+        raw = _read_bytes(f"{os.fspath(root)}/{relpath}")
     except RuntimeError:  # Python 3.11's resolve() on a symlink loop
         return None, [_file_problem(relpath, "SG101", "is a link that loops back on itself; remove it")]
     except OSError as error:
