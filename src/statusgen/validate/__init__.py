@@ -416,8 +416,8 @@ def _read_folders(
                 results.update(cache.results(name, stored))
                 continue
         stale.append((name, members, stored))
-    for payload in _check_shards(root, cache, template, stale, plain_folders):
-        results.update(pickle.loads(payload))  # noqa: S301 - made by _check_shard just now
+    for checked in _check_shards(root, cache, template, stale, plain_folders):
+        results.update(checked)
     cache.keep_only(shards)
     return [results[folder] for folder, _, _ in folders]
 
@@ -485,9 +485,9 @@ def _check_shard(
     members: list[tuple[str, bool]],
     stored: Shard | None,
     plain_folders: set[str],
-) -> bytes:
+) -> tuple[dict[str, _FolderResult], bytes]:
     """Read and check the folders of one shard (those that changed), store the shard, and
-    return its results pickled (every folder's, also those not cacheable)."""
+    return its results (every folder's, also those not cacheable), as they are and pickled."""
     previous: dict[str, _FolderResult] | None = None
     results: dict[str, _FolderResult] = {}
     keys: dict[str, bytes] = {}
@@ -507,7 +507,7 @@ def _check_shard(
         cache.store(name, Shard(keys, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)) if keys else None)
     else:
         cache.store(name, Shard(keys, payload))
-    return payload
+    return results, payload
 
 
 _STALE: list[_Stale] = []
@@ -517,14 +517,14 @@ _CONTEXT: list[tuple[Path, FolderCache, tuple[str, ...], set[str]]] = []
 
 def _check_stale(index: int) -> bytes:
     root, cache, template, plain_folders = _CONTEXT[0]
-    return _check_shard(root, cache, template, *_STALE[index], plain_folders)
+    return _check_shard(root, cache, template, *_STALE[index], plain_folders)[1]
 
 
 def _check_shards(
     root: Path, cache: FolderCache, template: tuple[str, ...], stale: list[_Stale], plain_folders: set[str]
-) -> Iterator[bytes]:
-    """The pickled results of the ``stale`` shards: by forked worker processes when there is
-    enough to check, as each is done.
+) -> Iterator[dict[str, _FolderResult]]:
+    """The results of the ``stale`` shards: by forked worker processes when there is enough to
+    check, as each is done.
 
     Fork only: it needs no re-import and nothing of the caller's state to be picklable. Not from a
     process that runs threads (``statusgen serve``), where forking is unsafe.
@@ -532,13 +532,14 @@ def _check_shards(
     processes = worker_count(sum(len(members) for _, members, _ in stale), least=_PARALLEL_FROM)
     if processes == 0 or len(stale) < 2:
         for name, members, stored in stale:
-            yield _check_shard(root, cache, template, name, members, stored, plain_folders)
+            yield _check_shard(root, cache, template, name, members, stored, plain_folders)[0]
         return
     _STALE[:] = stale
     _CONTEXT[:] = [(root, cache, template, plain_folders)]
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield from pool.imap(_check_stale, range(len(stale)))
+            for payload in pool.imap(_check_stale, range(len(stale))):
+                yield pickle.loads(payload)  # noqa: S301 - made by _check_shard just now
     finally:
         _STALE.clear()
         _CONTEXT.clear()
