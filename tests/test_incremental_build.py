@@ -228,7 +228,7 @@ def test_a_long_lived_process_builds_what_a_cold_build_does_whatever_changes(
     """What one process remembers from build to build (statusgen serve) never shows: after an
     edit, a later or an earlier ``now``, a new configuration or an edited template override, the
     tree equals a cold build of the same sources in a process that remembers nothing."""
-    monkeypatch.setattr(statusgen.public, "_PROCESS_MEMO", PublicMemo())
+    memo = PublicMemo()
     root = demo_site(tmp_path / "site")
     out = tmp_path / "out"
     override = root / "overrides/public/chrome.html"
@@ -236,7 +236,7 @@ def test_a_long_lived_process_builds_what_a_cold_build_does_whatever_changes(
     def check(now: dt.datetime) -> None:
         result = validate_site(root, now=now)
         assert result.site is not None
-        build_sites(result.site, now=now, out=out, public=True, kb=False)
+        build_sites(result.site, now=now, out=out, public=True, kb=False, memo=memo)
         cold = render_public_site(result.site, now)
         assert contents(out / PUBLIC_DIR) == {path: hashlib.sha256(data).hexdigest() for path, data in cold.items()}
 

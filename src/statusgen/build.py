@@ -11,9 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .output import new_tree
 from .validate import Site
+
+if TYPE_CHECKING:
+    from .public import PublicMemo
 
 __all__ = ["PUBLIC_DIR", "INTERNAL_DIR", "build_sites"]
 
@@ -33,10 +37,14 @@ def build_sites(
     public: bool = True,
     kb: bool = True,
     progress: Callable[[str], None] = _silent,
+    memo: PublicMemo | None = None,
 ) -> list[Path]:
     """Build the requested sites under ``out``; return the directories written.
 
     ``progress`` hears the name of each step as it starts (the CLI shows them on a terminal).
+    ``memo``: what a process that builds again and again (``statusgen serve``) remembers from
+    one public build to the next (:class:`statusgen.public.PublicMemo`); a one-off build keeps
+    nothing.
     """
     written: list[Path] = []
     if public:
@@ -50,7 +58,7 @@ def build_sites(
         except (OSError, UnicodeDecodeError):
             previous = {}
         with new_tree(destination, reuse=True) as writer:
-            write_public_site(site, now, writer, previous)
+            write_public_site(site, now, writer, previous, memo)
         written.append(out / PUBLIC_DIR)
     if kb:
         from .kb import build_knowledge_base

@@ -66,6 +66,11 @@ class PreviewServer:
         self.output = Path(tempfile.mkdtemp(prefix="statusgen-serve-"))
         self.problems: list[Problem] = []
         self.failure: str | None = None
+        from .public import PublicMemo  # here: `statusgen validate` imports this module, not the renderers
+
+        self.memo = PublicMemo()
+        """What each public build remembers for the next: a rebuild after one edit does little
+        more than the edit asks for."""
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((host, port), self._handler())
@@ -83,7 +88,7 @@ class PreviewServer:
             result = validate_site(self.root, now=now)
             errors = [p for p in result.problems if p.level is Level.ERROR]
             if not errors and result.site is not None:
-                build_sites(result.site, now=now, out=self.output)
+                build_sites(result.site, now=now, out=self.output, memo=self.memo)
             with self._lock:
                 self.problems, self.failure = errors, None
             for problem in result.problems:

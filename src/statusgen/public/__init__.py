@@ -83,11 +83,6 @@ class PublicMemo:
         self.views.end()
 
 
-_PROCESS_MEMO = PublicMemo()
-"""What this process's builds into a tree remember (``statusgen serve`` builds again on every
-change of the sources)."""
-
-
 @dataclass(frozen=True)
 class PublicRender:
     files: dict[str, bytes]
@@ -140,7 +135,8 @@ def write_public_site(
 ) -> None:
     """Give ``writer`` every file of the public site as of ``now``: a page whose key equals
     ``previous`` (the current tree's manifest) is kept from the current tree unrendered.
-    ``memo``: what earlier builds remembered (by default, this process's earlier builds).
+    ``memo``: what earlier builds remembered, given by a process that builds again and again
+    (``statusgen serve``); by default nothing is, and nothing is kept after the build.
 
     On a large site the months of the history (each with its incident pages) are rendered and
     written by forked worker processes, while this one renders the rest."""
@@ -151,7 +147,7 @@ def write_public_site(
         lambda path: writer.current_inode(path) is not None,
         None,
         writer,
-        memo=memo if memo is not None else _PROCESS_MEMO,
+        memo=memo if memo is not None else PublicMemo(),
     )
 
 
