@@ -29,8 +29,11 @@ run's output) makes the kernel skip each just-freed inode (``recently_deleted`` 
 8–16 s of system time for a 10,000-incident site, a cost of the benchmark's own deletions that no
 build pays on a journaled file system.
 
-Peak RSS is the measuring process's high-water mark after the cold public build and the KB
-staging of that size (one process per size), and in brackets the largest worker process's.
+**Build peak RSS** is the high-water mark of a new process doing what ``statusgen build`` does
+but run MkDocs (validate with the cache left, the public site, the staged knowledge base), and
+in brackets its largest worker's. The benchmark process's peak RSS is its own high-water mark
+after all the steps above (one process per size, holding serve's memory of earlier builds),
+and in brackets its largest worker's.
 Output files and MB count the public site; the home page is ``index.html``.
 """
 
@@ -115,6 +118,7 @@ def _worker(root: Path, repeat: int) -> dict:
     from statusgen.build import PUBLIC_DIR, build_sites
     from statusgen.kb import CONTENT_DIR, staging_dir, write_staged_tree
     from statusgen.kb.engine import load_site_config, read_tree
+    from statusgen.public import PublicMemo
     from statusgen.validate import validate_site, without_cycle_collection
 
     now = REFERENCE_TIME
@@ -140,11 +144,14 @@ def _worker(root: Path, repeat: int) -> dict:
     validate()  # leaves a complete cache (the cold runs leave one too; this makes sure)
     results["validate_warm"] = [_validate_in_new_process(root) for _ in range(repeat)]
 
+    serve_memo = PublicMemo()
+
     def public_build() -> None:
-        """What ``statusgen serve`` does on a save: validate, build (the collector at work)."""
+        """What ``statusgen serve`` does on a save: validate, build with what its earlier builds
+        remembered (the collector at work)."""
         result = validate_site(root, now=now)
         assert result.site is not None and not result.problems, result.problems[:3]
-        build_sites(result.site, now=now, out=out, public=True, kb=False)
+        build_sites(result.site, now=now, out=out, public=True, kb=False, memo=serve_memo)
 
     def cold() -> None:
         """What ``statusgen build --public-only`` does: the model it reads frozen for the cycle
@@ -203,7 +210,39 @@ def _worker(root: Path, repeat: int) -> dict:
     results["stage"] = _timed(stage, repeat)
     results["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results["rss_children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    results["build_rss_mb"] = _build_in_new_process(root, next(fresh))
     return results
+
+
+_BUILD = """
+import gc, resource, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from generate import REFERENCE_TIME as now
+from statusgen.build import build_sites
+from statusgen.kb import CONTENT_DIR, staging_dir, write_staged_tree
+from statusgen.kb.engine import load_site_config, read_tree
+from statusgen.validate import validate_site, without_cycle_collection
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+with without_cycle_collection():
+    site = validate_site(root, now=now).site
+    gc.freeze()
+build_sites(site, now=now, out=out, public=True, kb=False)
+write_staged_tree(staging_dir(out / "internal"), site, now, content=read_tree(root / CONTENT_DIR),
+                  mkdocs_config=load_site_config(root), overrides={})
+own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(own.ru_maxrss / 1024, children.ru_maxrss / 1024)
+"""
+
+
+def _build_in_new_process(root: Path, out: Path) -> list[float]:
+    """Peak RSS (MB) of what ``statusgen build`` does but run MkDocs — validate, the public
+    site, the staged knowledge base — in a new process with the cache the benchmark left, and
+    of its largest worker."""
+    run = subprocess.run(
+        [sys.executable, "-c", _BUILD, str(root), str(out), str(HERE)], capture_output=True, text=True, check=True
+    )
+    return [float(figure) for figure in run.stdout.split()]
 
 
 def _cpu() -> tuple[float, float]:
@@ -241,6 +280,7 @@ def _measure(sizes: list[int], args: argparse.Namespace) -> tuple[list[tuple[str
                 f"{med['cold']:.2f} ({data['cold_cpu'][0]:.1f}+{data['cold_cpu'][1]:.1f})",
                 f"{med['rebuild']:.2f}",
                 f"{med['stage']:.2f} ({statistics.median(data['stage_cold']):.2f})",
+                f"{data['build_rss_mb'][0]:.0f} ({data['build_rss_mb'][1]:.0f})",
                 f"{data['rss_mb']:.0f} ({data['rss_children_mb']:.0f})",
                 f"{data['files']:,}",
                 f"{data['bytes'] / 1e6:.1f}",
@@ -282,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
         "cold public build s (CPU user+sys)",
         "one-change rebuild s",
         "KB staging s (cold)",
-        "peak RSS MB (worker)",
+        "build peak RSS MB (worker)",
+        "benchmark process peak RSS MB (worker)",
         "output files",
         "output MB",
         "home page KB",
