@@ -230,8 +230,10 @@ with without_cycle_collection():
 build_sites(site, now=now, out=out, public=True, kb=False)
 write_staged_tree(staging_dir(out / "internal"), site, now, content=read_tree(root / CONTENT_DIR),
                   mkdocs_config=load_site_config(root), overrides={})
-own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-print(own.ru_maxrss / 1024, children.ru_maxrss / 1024)
+# not ru_maxrss: Linux keeps it across exec, so a process started by a large one reports the
+# large one's size; VmHWM is this process's own high-water mark
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:")).split()[1]
+print(int(peak) / 1024, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 """
 
 
