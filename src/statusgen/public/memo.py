@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Generic, TypeVar
 
 from ..model import Incident, IncidentStatus, MaintenanceStatus, UpdateStatus
@@ -55,6 +55,14 @@ class Generations(Generic[K, V]):
 
     def put(self, key: K, value: V) -> None:
         self._current[key] = value
+
+    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
+        """What ``key`` holds, else what ``make`` makes, kept under ``key``."""
+        found = self.get(key)
+        if found is None:
+            found = make()
+            self.put(key, found)
+        return found
 
     def begin(self) -> None:
         """A build starts: what the last one asked for (and what a failed one left) is at hand."""

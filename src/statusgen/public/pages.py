@@ -384,10 +384,7 @@ class _Builder:
         found = self._incidents.get(incident.id)
         if found is None:
             key = (self.look, self.published.page(incident))
-            found = self.views.get(key)
-            if found is None:
-                found = self._incident(incident)
-                self.views.put(key, found)
+            found = self.views.get_or_make(key, lambda: self._incident(incident))
             self._incidents[incident.id] = found
         return found
 
@@ -502,10 +499,7 @@ class _Builder:
                 fingerprint = self.published.page
                 self._uptime_key = tuple(fingerprint(incident) for incident in self.uptime_incidents())
             key = ("component", self.look, self.view.now, component, status, self._uptime_key)
-            found = self.views.get(key)
-            if found is None:
-                found = self._component(component)
-                self.views.put(key, found)
+            found = self.views.get_or_make(key, lambda: self._component(component))
             self._components[component.id] = found
         return found
 
