@@ -167,21 +167,16 @@ def _listing(directory: str, *, remember: bool) -> tuple[frozenset[str], tuple[s
     listing = (frozenset(names), tuple(sorted(subdirectories, reverse=True)))
     listing = _LISTED.setdefault(listing, listing)  # most folders hold the same one or two files
     if info is not None:
-        if _settled(info):
+        if _settled(max(info.st_mtime_ns, info.st_ctime_ns)):
             _LISTINGS[directory] = (identity, listing)
         else:
             _LISTINGS.pop(directory, None)
     return listing
 
 
-def _settled(info: os.stat_result) -> bool:
-    """Whether the last change of what ``info`` describes is older than :data:`_SETTLED_NS`."""
-    return time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > _SETTLED_NS
-
-
-def _settled_at(identity: object) -> bool:
-    """:func:`_settled` for a :func:`~statusgen.loader.file_identity` (or ``()``: no file)."""
-    return not identity or time.time_ns() - max(identity[3], identity[4]) > _SETTLED_NS  # type: ignore[index]
+def _settled(changed_ns: int) -> bool:
+    """Whether a last change at ``changed_ns`` is older than :data:`_SETTLED_NS`."""
+    return time.time_ns() - changed_ns > _SETTLED_NS
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -445,7 +440,7 @@ def _known_key(
     if None not in seen_as and seen is not None and seen[0] == seen_as:
         return seen[1]
     key = _key(cache, root, folder, has_postmortem, plain_folders)[0]
-    if None not in seen_as and all(_settled_at(identity) for identity in seen_as[1:]):
+    if None not in seen_as and all(not times or _settled(max(times[3:])) for times in seen_as[1:]):  # type: ignore[index]
         if _SEEN and next(iter(_SEEN))[0] != root:
             _SEEN.clear()  # one site at a time
         _SEEN[(root, folder)] = (seen_as, key)
