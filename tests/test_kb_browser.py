@@ -47,7 +47,9 @@ def test_search_finds_a_postmortem_by_a_phrase_from_it(served: str, browser: obj
     errors: list[str] = []
     page = _page(browser, errors)
     page.goto(served)  # type: ignore[attr-defined]
-    page.fill("input.md-search__input", POSTMORTEM_PHRASE)  # type: ignore[attr-defined]
+    # Typed key by key as a reader does: Material reads the query on keyup (or when its index
+    # becomes ready), not on the single input event that fill() sends.
+    page.locator("input.md-search__input").press_sequentially(POSTMORTEM_PHRASE)  # type: ignore[attr-defined]
     result = page.locator(f'.md-search-result__link[href*="{INCIDENT}"]').first  # type: ignore[attr-defined]
     result.wait_for(timeout=15_000)
     assert "Object Storage unavailable in eu-central" in result.inner_text()
