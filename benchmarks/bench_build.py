@@ -9,7 +9,8 @@ measures, ``--repeat`` times each, medians reported:
 
 - **floor**: read every file ``validate`` reads and ``yaml.load`` its frontmatter with
   ``CSafeLoader`` (the least any PyYAML-based reader can do);
-- **validate**: ``validate_site`` with an empty validation cache (``statusgen.cache``, kept in a
+- **validate**: what ``statusgen validate`` does, ``validate_site(problems_only=True)``, with an
+  empty validation cache (``statusgen.cache``, kept in a
   scratch folder through ``STATUSGEN_CACHE_DIR``), and in brackets with the cache the previous run
   left (nothing changed), timed in a new process (as a new ``statusgen validate`` finds it);
 - **cold public build**: what ``statusgen build --public-only`` does — ``validate_site``, then
@@ -104,7 +105,7 @@ def _validate_in_new_process(root: Path) -> float:
     script = (
         "import sys, time; sys.path.insert(0, sys.argv[2]); from generate import REFERENCE_TIME; "
         "from statusgen.validate import validate_site; from pathlib import Path; t = time.perf_counter(); "
-        "validate_site(Path(sys.argv[1]), now=REFERENCE_TIME); print(time.perf_counter() - t)"
+        "validate_site(Path(sys.argv[1]), now=REFERENCE_TIME, problems_only=True); print(time.perf_counter() - t)"
     )
     run = subprocess.run(
         [sys.executable, "-c", script, str(root), str(HERE)], capture_output=True, text=True, check=True
@@ -138,7 +139,8 @@ def _worker(root: Path, repeat: int) -> dict:
 
     def validate_cold() -> None:
         use_new_cache()
-        validate()
+        result = validate_site(root, now=now, problems_only=True)
+        assert not result.problems, result.problems[:3]
 
     results["validate"] = _timed(validate_cold, repeat)
     validate()  # leaves a complete cache (the cold runs leave one too; this makes sure)

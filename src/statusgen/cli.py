@@ -105,7 +105,7 @@ def validate(root: Path, output_format: str, strict: bool, now: str | None) -> N
 
     Exit status: 0 clean (warnings allowed unless --strict), 1 problems, 2 usage error.
     """
-    result = _validate_for_good(root, resolve_now(now))
+    result = validate_site(root, now=resolve_now(now), problems_only=True)
     _report(result, output_format, strict)
 
 
