@@ -193,7 +193,14 @@ def _render(
     if sorted(path for part in parts for path in part.paths) != declared:
         raise RuntimeError(f"the machine outputs are not the ones declared: {[part.paths for part in parts]}")
     stale_parts = [part for part in parts if not keys.all_unchanged(part.paths, part.key)]
-    stale_pages = pages.plan()
+    # A first build keeps nothing: the workers work out their months' keys as they render them
+    # (sent back for the manifest) rather than this process before they start.
+    everything = writer is not None and not keys.previous
+    stale_pages = len(pages.builder.incidents) + len(pages.months) if everything else pages.plan()
+    processes = worker_count(stale_pages, least=_PARALLEL_FROM) if writer else 0
+    planned_by_workers = everything and processes > 0
+    if everything and not planned_by_workers:
+        pages.plan()
     claimed: set[str] = set()
 
     def give(part: dict[str, bytes]) -> None:
@@ -207,7 +214,8 @@ def _render(
             for path in sorted(part):
                 writer.write(path, part[path])
 
-    def months(indexes: Sequence[int]) -> dict[str, bytes]:
+    def months(indexes: Sequence[int]) -> tuple[dict[str, bytes], dict[str, str]]:
+        """The months' pages (unless written here) and, if planned here, their keys."""
         rendered: dict[str, bytes] = {}
         for index in indexes:
             for path, content in pages.month(index):
@@ -215,7 +223,9 @@ def _render(
                     writer.write(path, content)
                 else:
                     rendered[path] = content
-        return rendered
+        if not planned_by_workers:
+            return rendered, {}
+        return rendered, {path: keys.keys[path] for index in indexes for path in pages.month_paths(index)}
 
     def machine(_: Sequence[int]) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
@@ -227,8 +237,8 @@ def _render(
             return {}
         return files
 
-    processes = worker_count(stale_pages, least=_PARALLEL_FROM) if writer else 0
-    workers = Forked(months, pages.months_to_render(), processes)
+    to_render = range(len(pages.months)) if planned_by_workers else pages.months_to_render()
+    workers = Forked(months, to_render, processes)
     machine_worker = Forked(machine, [0], 1 if processes and stale_parts else 0)
     try:
         shared = pages.shared()
@@ -239,8 +249,9 @@ def _render(
         claimed.update(keys.kept)
         for files in machine_worker.results():
             give(files)
-        for rendered in workers.results():
+        for rendered, month_keys in workers.results():
             give(rendered)
+            keys.keys.update(month_keys)
     except BaseException:
         workers.stop()
         machine_worker.stop()
