@@ -189,10 +189,6 @@ def _render(
         published=facts,
         views=memo.views,
     )
-    parts = machine_parts(view, pages.builder.incidents, facts, code)
-    if sorted(path for part in parts for path in part.paths) != declared:
-        raise RuntimeError(f"the machine outputs are not the ones declared: {[part.paths for part in parts]}")
-    stale_parts = [part for part in parts if not keys.all_unchanged(part.paths, part.key)]
     # A first build keeps nothing: the workers work out their months' keys as they render them
     # (sent back for the manifest) rather than this process before they start.
     everything = writer is not None and not keys.previous
@@ -237,10 +233,16 @@ def _render(
             return {}
         return files
 
+    # The months' workers start first: the machine outputs are planned while they render.
     to_render = range(len(pages.months)) if planned_by_workers else pages.months_to_render()
     workers = Forked(months, to_render, processes)
-    machine_worker = Forked(machine, [0], 1 if processes and stale_parts else 0)
+    machine_worker: Forked[int, dict[str, bytes]] | None = None
     try:
+        parts = machine_parts(view, pages.builder.incidents, facts, code)
+        if sorted(path for part in parts for path in part.paths) != declared:
+            raise RuntimeError(f"the machine outputs are not the ones declared: {[part.paths for part in parts]}")
+        stale_parts = [part for part in parts if not keys.all_unchanged(part.paths, part.key)]
+        machine_worker = Forked(machine, [0], 1 if processes and stale_parts else 0)
         shared = pages.shared()
         give(shared)
         if writer is not None:
@@ -254,7 +256,8 @@ def _render(
             keys.keys.update(month_keys)
     except BaseException:
         workers.stop()
-        machine_worker.stop()
+        if machine_worker is not None:
+            machine_worker.stop()
         raise
     month_pages = [path for index in range(len(pages.months)) for path in pages.month_paths(index)]
     if writer is not None and processes:
