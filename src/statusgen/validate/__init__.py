@@ -29,7 +29,7 @@ from ..model import Incident
 from ..parallel import worker_count
 from ..problems import Problem
 from .consistency import check_consistency
-from .policy import check_policy
+from .policy import check_policy, policy_holds_until
 from .references import check_config_references, check_incident_references
 from .schema import SLUG, check_config, check_incident, check_postmortem
 from .template import check_postmortem_sections, load_template_sections
@@ -316,8 +316,7 @@ def _validate_site(root: Path, now: dt.datetime, problems_only: bool) -> Validat
 
     problems += _referenced(incidents, config, runbooks)
     if config is not None:
-        for incident in policed:
-            problems += check_policy(incident, config, now)
+        problems += _policy(policed, config, now)
 
     site = None
     if config is not None and not problems_only:
@@ -370,6 +369,31 @@ def _referenced(incidents: list[Incident], config: Config | None, runbooks: froz
         problems += known[1]
     _CHECKED.clear()
     _CHECKED.update(checked)
+    return problems
+
+
+_POLICED: dict[int, tuple[Incident, dt.datetime, dt.datetime, list[Problem]]] = {}
+"""What :func:`_policy` found, by the incident's identity (kept alive by its entry): the incident,
+the moments from and before which the problems hold (:func:`policy_holds_until`), the problems."""
+_POLICED_WITH: list[Config] = []
+
+
+def _policy(incidents: list[Incident], config: Config, now: dt.datetime) -> list[Problem]:
+    """The policy problems of ``incidents`` at ``now``; a long-lived process checks again only
+    the incidents that changed or whose verdict may have changed with the time."""
+    if [config] != _POLICED_WITH:
+        _POLICED.clear()
+        _POLICED_WITH[:] = [config]
+    known: dict[int, tuple[Incident, dt.datetime, dt.datetime, list[Problem]]] = {}
+    problems: list[Problem] = []
+    for incident in incidents:
+        entry = _POLICED.get(id(incident))
+        if entry is None or entry[0] is not incident or not entry[1] <= now < entry[2]:
+            entry = (incident, now, policy_holds_until(incident, config, now), check_policy(incident, config, now))
+        known[id(incident)] = entry
+        problems += entry[3]
+    _POLICED.clear()
+    _POLICED.update(known)
     return problems
 
 

@@ -12,7 +12,7 @@ from ..config import Config
 from ..model import ActionStatus, Incident, IncidentStatus, PostmortemStatus, Visibility
 from ..problems import Level, Problem
 
-__all__ = ["check_policy", "human_duration"]
+__all__ = ["check_policy", "human_duration", "policy_holds_until"]
 
 
 def human_duration(span: dt.timedelta) -> str:
@@ -132,3 +132,37 @@ def check_policy(incident: Incident, config: Config, now: dt.datetime) -> list[P
                 f"{human_duration(policy.postmortem_deadline)} of resolution (by {deadline.isoformat()})",
             )
     return problems
+
+
+def policy_holds_until(incident: Incident, config: Config, now: dt.datetime) -> dt.datetime:
+    """A moment before which :func:`check_policy` finds exactly what it finds at ``now`` for
+    every moment from ``now`` on (``now`` itself when no later moment is sure to): what a
+    long-lived process may remember. Judged as the checks above judge, a little early where
+    that is simpler (an action item from the start of its due date, in the site's zone)."""
+    until = _FOREVER
+    postmortem = incident.postmortem
+    zone = zoneinfo.ZoneInfo(config.time_zone)
+    if postmortem is not None:
+        today = now.astimezone(zone).date()
+        for item in postmortem.action_items:
+            if item.status is ActionStatus.OPEN and item.due >= today:  # overdue from the day after
+                until = min(until, dt.datetime.combine(item.due, dt.time(), zone))
+    if incident.severity is None:
+        return until
+    policy = config.policy[incident.severity]
+    timeline = incident.timeline
+    updates = incident.updates if incident.visibility is Visibility.PUBLIC else ()
+    if updates and policy.update_cadence and updates[-1].status is not IncidentStatus.RESOLVED:
+        silent_from = updates[-1].at + policy.update_cadence
+        if now > silent_from:
+            return now  # the warning counts the minutes of silence
+        until = min(until, silent_from)
+    if policy.postmortem_required and policy.postmortem_deadline and timeline.resolved:
+        published = postmortem is not None and postmortem.status is PostmortemStatus.PUBLISHED
+        deadline = timeline.resolved + policy.postmortem_deadline
+        if not published and now <= deadline:
+            until = min(until, deadline)
+    return max(until, now)
+
+
+_FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
