@@ -23,13 +23,10 @@ from .authoring import (
     create_runbook,
     resolve_incident,
 )
-from .build import build_sites
 from .config import CONFIG_FILE
 from .errors import ProblemsFound, StatusgenError, UsageError
 from .model import IncidentStatus, Severity, Visibility
-from .notify import notify as send_notifications
 from .problems import count_levels, format_problems
-from .serve import PreviewServer
 from .validate import ValidationResult, validate_site, without_cycle_collection
 
 __all__ = ["main", "resolve_now"]
@@ -105,15 +102,16 @@ def validate(root: Path, output_format: str, strict: bool, now: str | None) -> N
 
     Exit status: 0 clean (warnings allowed unless --strict), 1 problems, 2 usage error.
     """
-    result = validate_site(root, now=resolve_now(now), problems_only=True)
+    result = _validate_for_good(root, resolve_now(now), problems_only=True)
     _report(result, output_format, strict)
 
 
-def _validate_for_good(root: Path, moment: dt.datetime) -> ValidationResult:
+def _validate_for_good(root: Path, moment: dt.datetime, *, problems_only: bool = False) -> ValidationResult:
     """``validate_site`` for a command whose model lives until it ends: what was read is frozen
-    for the cycle collector before it runs again, so it never walks those objects."""
+    for the cycle collector before it runs again, so it never walks those objects (not even
+    the collection at exit)."""
     with without_cycle_collection():
-        result = validate_site(root, now=moment)
+        result = validate_site(root, now=moment, problems_only=problems_only)
         gc.freeze()
     return result
 
@@ -146,6 +144,8 @@ def build(root: Path, public_only: bool, kb_only: bool, strict: bool, out: Path 
     result = _validate_for_good(root, moment)
     _report(result, "text", strict)
     assert result.site is not None  # an unusable statusgen.yml is an error, reported above
+    from .build import build_sites  # imported by the commands that build: `validate` starts faster
+
     written = build_sites(
         result.site, now=moment, out=out or root / "site", public=not kb_only, kb=not public_only, progress=progress
     )
@@ -390,6 +390,8 @@ def serve(root: Path, host: str, port: int) -> None:
     when incidents, content, configuration or overrides change."""
     if not (root / CONFIG_FILE).is_file():
         raise UsageError(f"{root} has no {CONFIG_FILE}; run statusgen in a site folder or pass --root")
+    from .serve import PreviewServer
+
     try:
         server = PreviewServer(root, host=host, port=port, log=lambda line: click.echo(line, err=True))
     except OSError as error:
@@ -415,6 +417,8 @@ def notify(root: Path, since: str, dry_run: bool, now: str | None) -> None:
     result = validate_site(root, now=moment)
     _report(result, "text", strict=False)
     assert result.site is not None
+    from .notify import notify as send_notifications
+
     outcome = send_notifications(
         result.site,
         since,
