@@ -41,7 +41,7 @@ def test_serve_previews_both_sites_and_rebuilds_on_change(make_site: MakeSite, t
     root = make_site(tmp_path / "site")
     before = set(Path(tempfile.gettempdir()).glob("statusgen-serve-*"))
     server = subprocess.Popen(
-        [sys.executable, "-m", "statusgen", "serve", "--root", str(root), "--port", "0"],
+        [sys.executable, "-X", "faulthandler", "-m", "statusgen", "serve", "--root", str(root), "--port", "0"],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -78,6 +78,11 @@ def test_serve_previews_both_sites_and_rebuilds_on_change(make_site: MakeSite, t
         server.send_signal(signal.SIGINT)
         try:
             code = server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+            server.wait(timeout=10)
+            reader.join(timeout=5)
+            raise AssertionError("the server did not stop within 20 s of Ctrl-C:\n" + "".join(lines)) from None
         finally:
             if server.poll() is None:
                 server.kill()
