@@ -6,6 +6,7 @@ import hashlib
 import html
 import json
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import INCIDENT, INCIDENT_TEXT, NOW, NOW_ISO, MakeSite
 
+import statusgen.output as output
+from statusgen.build import build_sites
 from statusgen.output import SPARE
 from statusgen.public import render_public_site
 from statusgen.public.pages import make_environment
@@ -104,6 +107,40 @@ def test_a_failed_build_leaves_no_temporary_directory(make_site: MakeSite, tmp_p
     assert process.returncode == 1
     assert tree(out / "public") == before
     assert leftovers(out) == []
+
+
+def test_a_long_lived_process_sees_what_changed_in_the_spare_tree(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``statusgen serve`` remembers the spare tree's folders by their times: whatever was added,
+    replaced or removed there since (by another build, killed) is seen and undone."""
+    monkeypatch.setattr(output, "_SURVEYED", [])
+    monkeypatch.setattr(output, "_SETTLED_NS", 0)  # (the sleeps below outlast the clock's tick)
+    site = validate_site(make_site(tmp_path / "site"), now=NOW).site
+    assert site is not None
+    build_sites(site, now=NOW, out=tmp_path / "cold", kb=False)
+    out = tmp_path / "out"
+    for _ in range(5):  # a spare, surveyed once, then twice remembering its two trees
+        build_sites(site, now=NOW, out=out, kb=False)
+        time.sleep(0.05)
+    spare = out / f"{SPARE}public"
+    page = next(spare.glob("incidents/*/index.html"))
+    (page.parent / "stray.html").write_text("left behind")
+    page.unlink()
+    page.write_text("not the page")  # a new file in its place
+    history = next(path for path in spare.glob("history/*/") if path.is_dir())
+    shutil.rmtree(history)
+    time.sleep(0.05)
+    listed: list[str] = []
+    real_list = output._list
+    monkeypatch.setattr(output, "_list", lambda path, folder: listed.append(folder) or real_list(path, folder))
+
+    build_sites(site, now=NOW, out=out, kb=False)
+
+    assert tree(out / "public") == tree(tmp_path / "cold" / "public")
+    folders = sum(1 for path in spare.rglob("*") if path.is_dir())
+    assert 0 < len(listed) < folders / 2, (listed, folders)  # the others were remembered
+    assert f"incidents/{page.parent.name}/" in listed and "history/" in listed
 
 
 @pytest.mark.parametrize("payload", ["{{ 7 * 7 }}", "{% for x in range(3) %}loop{% endfor %}", "${7*7} #{7*7}"])

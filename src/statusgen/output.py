@@ -19,6 +19,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -165,21 +166,62 @@ def new_tree(destination: Path, *, reuse: bool = False) -> Iterator[TreeWriter]:
 
 
 def _survey(root: Path) -> tuple[dict[str, int], set[str]]:
-    """Every entry below ``root``: files (anything but a directory) with their inode, and folders."""
+    """Every entry below ``root``: files (anything but a directory) with their inode, and folders.
+
+    From a process's second survey on (``statusgen serve``), a folder's entries are taken from
+    :data:`_SURVEYED` while the folder's times are as they were: a folder's modification and
+    change times move whenever an entry is added, removed, renamed or replaced.
+    """
     files: dict[str, int] = {}
     folders: set[str] = set()
+    remember = bool(_SURVEYED)
+    recent, older = _SURVEYED or ({}, {})
+    kept: dict[tuple[int, int], _Listing] = {}
+    settled_before = time.time_ns() - _SETTLED_NS
     pending = [""]
     while pending:
         folder = pending.pop()
-        with os.scandir(os.path.join(root, folder) if folder else root) as entries:
-            for entry in entries:
-                relpath = folder + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    folders.add(relpath)
-                    pending.append(relpath + "/")
-                else:
-                    files[relpath] = entry.inode()
+        path = os.path.join(root, folder) if folder else os.fspath(root)
+        if not remember:
+            listing = _list(path, folder)
+        else:
+            info = os.stat(path, follow_symlinks=False)
+            identity, times = (info.st_dev, info.st_ino), (info.st_mtime_ns, info.st_ctime_ns)
+            known = recent.get(identity) or older.get(identity)
+            if known is not None and known[0] == folder and known[1] == times:
+                listing = known[2]
+            else:
+                listing = _list(path, folder)
+            if max(times) < settled_before:  # not changed within the file system's clock tick
+                kept[identity] = (folder, times, listing)
+        files.update(listing[0])
+        folders.update(listing[1])
+        pending.extend(subfolder + "/" for subfolder in listing[1])
+    _SURVEYED[:] = [kept, recent]  # a spare alternates between two trees: both are kept
     return files, folders
+
+
+def _list(path: str, folder: str) -> tuple[dict[str, int], tuple[str, ...]]:
+    """The files (with their inodes) and subfolders of ``path``, as paths from the tree's top
+    (``folder`` is the path's, with a trailing ``/`` unless it is the top)."""
+    files: dict[str, int] = {}
+    subfolders: list[str] = []
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(folder + entry.name)
+            else:
+                files[folder + entry.name] = entry.inode()
+    return files, tuple(subfolders)
+
+
+_Listing = tuple[str, tuple[int, int], tuple[dict[str, int], tuple[str, ...]]]
+_SURVEYED: list[dict[tuple[int, int], _Listing]] = []
+"""The folders of the last two surveys (empty before this process's first): by device and
+inode, the folder's path in its tree, its modification and change times, and its listing."""
+_SETTLED_NS = 2_000_000_000
+"""How old a folder's last change must be for its listing to be remembered: file systems stamp
+times from a coarse clock, so a second change within one tick would leave them equal."""
 
 
 class TreeWriter:
