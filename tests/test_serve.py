@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -89,3 +90,34 @@ def test_serve_previews_both_sites_and_rebuilds_on_change(make_site: MakeSite, t
     assert code == 0, lines
     assert any("stopped" in line for line in lines)
     assert set(Path(tempfile.gettempdir()).glob("statusgen-serve-*")) <= before  # its build folder is gone
+
+
+def test_the_watcher_sees_a_change_to_any_watched_file_and_nothing_else(tmp_path: Path) -> None:
+    from statusgen.serve import snapshot
+
+    deep = tmp_path / "incidents" / "2026" / "2026-11-20-api-errors"
+    deep.mkdir(parents=True)
+    (deep / "incident.md").write_text("a")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "page.md").write_text("b")
+    (tmp_path / "content" / "linked.md").symlink_to(tmp_path / "content" / "page.md")
+    (tmp_path / "statusgen.yml").write_text("c")
+    (tmp_path / "site").mkdir()
+    before = snapshot(tmp_path)
+    assert sorted(before) == [
+        "content/linked.md",
+        "content/page.md",
+        "incidents/2026/2026-11-20-api-errors/incident.md",
+        "statusgen.yml",
+    ]
+
+    (tmp_path / "site" / "index.html").write_text("output is not watched")
+    assert snapshot(tmp_path) == before
+    os.utime(deep / "incident.md", ns=(0, 10**9))
+    touched = snapshot(tmp_path)
+    assert touched != before
+    (deep / "postmortem.md").write_text("d")
+    added = snapshot(tmp_path)
+    assert set(added) - set(touched) == {"incidents/2026/2026-11-20-api-errors/postmortem.md"}
+    (tmp_path / "content" / "page.md").write_text("longer")
+    assert snapshot(tmp_path)["content/linked.md"] != added["content/linked.md"]

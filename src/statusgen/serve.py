@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import os
 import shutil
+import stat
 import tempfile
 import threading
 from collections.abc import Callable
@@ -33,19 +35,38 @@ Snapshot = dict[str, tuple[int, int]]
 
 
 def snapshot(root: Path) -> Snapshot:
-    """Modification time and size of every watched file."""
+    """Modification time and size of every watched file (a link to a file counts as the file;
+    links to folders are not followed). One ``stat`` per file: polled twice a second, a
+    history of 10,000 incidents costs a tenth of a second, not seconds."""
     state: Snapshot = {}
+    top = os.fspath(root)
     for name in WATCHED:
-        top = root / name
-        paths = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
-        for path in paths:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            if path.is_file():
-                state[path.relative_to(root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+        try:
+            info = os.stat(os.path.join(top, name))
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            state[name] = (info.st_mtime_ns, info.st_size)
+        elif stat.S_ISDIR(info.st_mode):
+            _snapshot_folder(os.path.join(top, name), name + "/", state)
     return state
+
+
+def _snapshot_folder(path: str, relative: str, state: Snapshot) -> None:
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _snapshot_folder(entry.path, relative + entry.name + "/", state)
+                continue
+            info = entry.stat()
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            state[relative + entry.name] = (info.st_mtime_ns, info.st_size)
 
 
 class PreviewServer:
