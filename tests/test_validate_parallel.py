@@ -65,6 +65,8 @@ def test_workers_asked_for_problems_only_find_every_problem_a_full_run_finds(
         "incidents/2026/2026-06-20-api-errors-6/incident.md"
     ]
     files["incidents/2025/2025-13-01-not-a-date/incident.md"] = INCIDENT_TEXT
+    files["incidents/2024/2024-02-02-deeper/notes/incident.md"] = INCIDENT_TEXT  # misplaced, below a folder
+    files["incidents/2024/postmortem.md"] = "misplaced: in a year folder\n"
     root = make_site(tmp_path / "site", {INCIDENT: INCIDENT_TEXT, POSTMORTEM: None, **files})
     monkeypatch.setenv("STATUSGEN_NO_CACHE", "1")
     full = validate_site(root, now=NOW)
@@ -74,14 +76,21 @@ def test_workers_asked_for_problems_only_find_every_problem_a_full_run_finds(
     started = []
     real = multiprocessing.get_context
     monkeypatch.setattr(multiprocessing, "get_context", lambda method: started.append(method) or real(method))
+    walkers: list[int] = []
+    real_forked = validate.Forked
+    monkeypatch.setattr(validate, "Forked", lambda work, items, n: walkers.append(n) or real_forked(work, items, n))
 
+    monkeypatch.setattr(validate, "_WALKED", [])  # as a new process: its first walk of the site
     cold = validate_site(root, now=NOW, problems_only=True)
     assert started == ["fork"]
+    assert walkers == [1]  # another process walked some of the years
     cached = validate_site(root, now=NOW, problems_only=True)
     assert started == ["fork"]  # every shard from the cache: nothing left for workers
 
     codes = {problem.code for problem in full.problems}
     assert {"SG107", "SG301", "SG302", "SG303", "SG404", "SG602", "SG605"} <= codes, codes
+    misplaced = {p.path for p in full.problems if p.message.startswith("misplaced")}
+    assert misplaced == {"incidents/2024/2024-02-02-deeper/notes/incident.md", "incidents/2024/postmortem.md"}
     unjudged = [p for p in full.problems if "api-errors-5/" in p.path and p.code.startswith("SG6")]
     assert unjudged == []
     assert cold.problems == full.problems

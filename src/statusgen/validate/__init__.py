@@ -17,7 +17,7 @@ import pickle
 import re
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from ..config import CONFIG_FILE, Config
 from ..errors import NotASiteError
 from ..loader import file_identity, load_yaml_file, parse_markdown, read_text
 from ..model import Incident
-from ..parallel import worker_count
+from ..parallel import Forked, worker_count
 from ..problems import Problem
 from .consistency import check_consistency
 from .policy import check_policy, policy_holds_until
@@ -96,7 +96,37 @@ def _incident_folders(root: Path) -> tuple[list[tuple[str, frozenset[str]]], lis
     if _LISTINGS and not remember:
         _LISTINGS.clear()  # one site at a time
         _LISTED.clear()
-    pending = [(start, INCIDENTS_DIR)]
+    walks = [_walk([(start, INCIDENTS_DIR)], remember=remember, only_top=True)]
+    years = walks[0][3]
+    # A first walk of a large history: another process walks about half of the years meanwhile.
+    # (Later walks take most listings from what this process remembers, and keep what they see.)
+    shares = [years] if remember else _split_by_size(years)
+    helper = Forked(_walk_shares, shares[1:], 1 if len(shares) > 1 else 0)
+    try:
+        walks.append(_walk(shares[0], remember=remember))
+        walks += helper.results() if len(shares) > 1 else []
+    except BaseException:
+        helper.stop()
+        raise
+    for found_folders, found_problems, found_plain, _ in walks:
+        folders += found_folders
+        problems += found_problems
+        plain |= found_plain
+    return sorted(folders), problems, plain
+
+
+_Walk = tuple[list[tuple[str, frozenset[str]]], list[Problem], set[str], list[tuple[str, str]]]
+
+
+def _walk(pending: list[tuple[str, str]], *, remember: bool, only_top: bool = False) -> _Walk:
+    """Walk down from the (path, path from the site) folders of ``pending``, or with
+    ``only_top`` list just those: the incident folders found, the misplaced incident files, the
+    folders found to be no links, and (``only_top``) the subfolders not walked."""
+    folders: list[tuple[str, frozenset[str]]] = []
+    problems: list[Problem] = []
+    plain: set[str] = set()
+    below: list[tuple[str, str]] = []
+    pending = list(pending)
     while pending:
         directory, relative = pending.pop()
         listing = _listing(directory, remember=remember)
@@ -121,8 +151,40 @@ def _incident_folders(root: Path) -> tuple[list[tuple[str, frozenset[str]]], lis
                     )
         for name in subdirectories:
             plain.add(f"{directory}/{name}")
-            pending.append((f"{directory}/{name}", f"{relative}/{name}"))
-    return sorted(folders), problems, plain
+            (below if only_top else pending).append((f"{directory}/{name}", f"{relative}/{name}"))
+    return folders, problems, plain, below
+
+
+def _walk_shares(shares: Sequence[list[tuple[str, str]]]) -> _Walk:
+    folders: list[tuple[str, frozenset[str]]] = []
+    problems: list[Problem] = []
+    plain: set[str] = set()
+    for share in shares:
+        found_folders, found_problems, found_plain, _ = _walk(share, remember=False)
+        folders += found_folders
+        problems += found_problems
+        plain |= found_plain
+    return folders, problems, plain, []
+
+
+def _split_by_size(years: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """``years`` in two shares of about as many subfolders each (a folder's link count is two
+    plus its subfolders'), or in one when there are too few to be worth a second process."""
+    sizes: dict[tuple[str, str], int] = {}
+    for year in years:
+        try:
+            sizes[year] = max(os.stat(year[0], follow_symlinks=False).st_nlink - 2, 0)
+        except OSError:
+            sizes[year] = 0
+    if len(years) < 2 or worker_count(sum(sizes.values()), least=_PARALLEL_FROM) == 0:
+        return [years]
+    shares: list[list[tuple[str, str]]] = [[], []]
+    totals = [0, 0]
+    for year in sorted(years, key=lambda year: -sizes[year]):
+        lighter = totals.index(min(totals))
+        shares[lighter].append(year)
+        totals[lighter] += sizes[year]
+    return shares
 
 
 _INCIDENT_NAMES = frozenset({INCIDENT_FILE, POSTMORTEM_FILE})
