@@ -178,10 +178,11 @@ def _survey(root: Path) -> tuple[dict[str, int], set[str]]:
     recent, older = _SURVEYED or ({}, {})
     kept: dict[tuple[int, int], _Listing] = {}
     settled_before = time.time_ns() - _SETTLED_NS
+    top = os.fspath(root)
     pending = [""]
     while pending:
         folder = pending.pop()
-        path = os.path.join(root, folder) if folder else os.fspath(root)
+        path = f"{top}/{folder}" if folder else top
         if not remember:
             listing = _list(path, folder)
         else:
@@ -247,7 +248,7 @@ class TreeWriter:
         if relpath in self._current_inodes:
             return self._current_inodes[relpath]
         try:
-            info = os.lstat(os.path.join(self.current, relpath))
+            info = os.lstat(f"{self.current}/{relpath}")  # (relative paths of this writer's trees)
         except OSError:
             inode = None
         else:
@@ -284,7 +285,7 @@ class TreeWriter:
         if relpath.startswith("/") or {"", ".", ".."} & set(parts):
             raise ValueError(f"refusing to write outside the output: {relpath}")
         self.written.add(relpath)
-        target = os.path.join(self.staging, relpath)
+        target = f"{self.staging}/{relpath}"
         old = self._old_files.pop(relpath, None)
         if old is not None:
             if old == inode:

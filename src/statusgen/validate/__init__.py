@@ -547,7 +547,7 @@ def _read_folders(
     return [results[folder] for folder, _, _ in folders]
 
 
-_SEEN: dict[tuple[Path, str], tuple[tuple[object, ...], bytes | None]] = {}
+_SEEN: dict[tuple[str, str], tuple[tuple[object, ...], bytes | None]] = {}
 """The folders this process read: by (site, folder), the cache's context and the identity of
 its files (device, inode, size, modification and change times), and their cache key — so that
 a long-lived process (``statusgen serve``) does not read and hash every file again to learn
@@ -563,26 +563,26 @@ def _known_key(
     plain = f"{top}/{folder}" in plain_folders
     seen_as: tuple[object, ...] = (
         cache.context,
-        _identity(root, f"{folder}/{INCIDENT_FILE}", plain, plain_folders),
-        _identity(root, f"{folder}/{POSTMORTEM_FILE}", plain, plain_folders) if has_postmortem else (),
+        _identity(root, top, f"{folder}/{INCIDENT_FILE}", plain, plain_folders),
+        _identity(root, top, f"{folder}/{POSTMORTEM_FILE}", plain, plain_folders) if has_postmortem else (),
     )
-    seen = _SEEN.get((root, folder))
+    seen = _SEEN.get((top, folder))
     if None not in seen_as and seen is not None and seen[0] == seen_as:
         return seen[1]
     key = _key(cache, root, folder, has_postmortem, plain_folders)[0]
     if None not in seen_as and all(not times or _settled(max(times[3:])) for times in seen_as[1:]):  # type: ignore[index]
-        if _SEEN and next(iter(_SEEN))[0] != root:
+        if _SEEN and next(iter(_SEEN))[0] != top:
             _SEEN.clear()  # one site at a time
-        _SEEN[(root, folder)] = (seen_as, key)
+        _SEEN[(top, folder)] = (seen_as, key)
     return key
 
 
-def _identity(root: Path, relpath: str, plain: bool, plain_folders: set[str]) -> tuple[int, ...] | None:
+def _identity(root: Path, top: str, relpath: str, plain: bool, plain_folders: set[str]) -> tuple[int, ...] | None:
     """:func:`~statusgen.loader.file_identity`, with a single ``lstat`` for a regular file in a
-    folder the walk found to be no link (``plain``)."""
+    folder the walk found to be no link (``plain``); ``top`` is ``root`` as a string."""
     if plain:
         try:
-            info = os.lstat(f"{os.fspath(root)}/{relpath}")
+            info = os.lstat(f"{top}/{relpath}")
         except OSError:
             return None
         if stat.S_ISREG(info.st_mode):
