@@ -41,7 +41,10 @@ def test_a_required_postmortem_published_after_its_deadline_is_late(
 
 ACTIVE = (
     SEV2.replace("  resolved: 2026-11-20T15:45:00Z\n", "")
-    .replace("  - at: 2026-11-20T15:50:00Z\n    status: resolved\n", "  - at: 2026-11-20T15:50:00Z\n    status: monitoring\n")
+    .replace(
+        "  - at: 2026-11-20T15:50:00Z\n    status: resolved\n",
+        "  - at: 2026-11-20T15:50:00Z\n    status: monitoring\n",
+    )
     .replace("This incident is resolved.", "We keep watching.")
 )
 DRAFT = POSTMORTEM_TEXT.replace("status: published", "status: draft").replace("published: 2026-11-21\n", "")
@@ -88,7 +91,14 @@ def policy_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 def test_a_long_lived_process_finds_the_policy_problems_a_new_one_finds(make_site: MakeSite, tmp_path: Path) -> None:
     root = make_site(tmp_path, {INCIDENT: SEV2, POSTMORTEM: DRAFT, f"{SECOND}incident.md": ACTIVE})
     day = dt.timedelta(days=1)
-    moments = [NOW - 9 * day, NOW - 9 * day + dt.timedelta(minutes=30), NOW - 8 * day, NOW, NOW + day / 24, NOW + 20 * day]
+    moments = [
+        NOW - 9 * day,
+        NOW - 9 * day + dt.timedelta(minutes=30),
+        NOW - 8 * day,
+        NOW,
+        NOW + day / 24,
+        NOW + 20 * day,
+    ]
     remembered = [validate_site(root, now=moment).problems for moment in moments]
     afresh = []
     for moment in moments:
