@@ -104,7 +104,8 @@ def _incident_folders(root: Path) -> tuple[list[tuple[str, frozenset[str]]], lis
     helper = Forked(_walk_shares, shares[1:], 1 if len(shares) > 1 else 0)
     try:
         walks.append(_walk(shares[0], remember=remember))
-        walks += helper.results() if len(shares) > 1 else []
+        for walked in helper.results() if len(shares) > 1 else []:
+            walks += walked
     except BaseException:
         helper.stop()
         raise
@@ -155,16 +156,8 @@ def _walk(pending: list[tuple[str, str]], *, remember: bool, only_top: bool = Fa
     return folders, problems, plain, below
 
 
-def _walk_shares(shares: Sequence[list[tuple[str, str]]]) -> _Walk:
-    folders: list[tuple[str, frozenset[str]]] = []
-    problems: list[Problem] = []
-    plain: set[str] = set()
-    for share in shares:
-        found_folders, found_problems, found_plain, _ = _walk(share, remember=False)
-        folders += found_folders
-        problems += found_problems
-        plain |= found_plain
-    return folders, problems, plain, []
+def _walk_shares(shares: Sequence[list[tuple[str, str]]]) -> list[_Walk]:
+    return [_walk(share, remember=False) for share in shares]
 
 
 def _split_by_size(years: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
