@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import INCIDENT, INCIDENT_TEXT, NOW, NOW_ISO, MakeSite
 
+import statusgen.loader as loader
 import statusgen.output as output
 from statusgen.build import build_sites
 from statusgen.output import SPARE
@@ -115,7 +116,7 @@ def test_a_long_lived_process_sees_what_changed_in_the_spare_tree(
     """``statusgen serve`` remembers the spare tree's folders by their times: whatever was added,
     replaced or removed there since (by another build, killed) is seen and undone."""
     monkeypatch.setattr(output, "_SURVEYED", [])
-    monkeypatch.setattr(output, "_SETTLED_NS", 0)  # (the sleeps below outlast the clock's tick)
+    monkeypatch.setattr(loader, "SETTLED_NS", 0)  # (the sleeps below outlast the clock's tick)
     site = validate_site(make_site(tmp_path / "site"), now=NOW).site
     assert site is not None
     build_sites(site, now=NOW, out=tmp_path / "cold", kb=False)

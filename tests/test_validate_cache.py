@@ -14,6 +14,7 @@ import pytest
 from conftest import INCIDENT, INCIDENT_TEXT, NOW, POSTMORTEM, POSTMORTEM_TEXT, TEMPLATE, TEMPLATE_TEXT, MakeSite
 
 import statusgen.cache
+import statusgen.loader as loader
 import statusgen.validate as validate
 from statusgen.cache import cache_folder
 from statusgen.validate import ValidationResult, validate_site
@@ -224,7 +225,7 @@ def test_a_long_lived_process_reuses_what_it_already_read(
 def test_a_long_lived_process_sees_new_and_misplaced_files(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(validate, "_SETTLED_NS", -(10**18))  # trusted at once: folder listings are remembered
+    monkeypatch.setattr(loader, "SETTLED_NS", -(10**18))  # trusted at once: folder listings are remembered
     root = site(make_site, tmp_path / "site")
     validate_site(root, now=NOW)
     validate_site(root, now=NOW)  # remembered from the second walk on

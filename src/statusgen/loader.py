@@ -16,6 +16,7 @@ import errno
 import os
 import re
 import stat
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,7 @@ __all__ = [
     "load_yaml_file",
     "read_text",
     "file_identity",
+    "settled",
 ]
 
 try:
@@ -185,6 +187,18 @@ def _inside(root: Path, relpath: str, plain_folders: set[str] | None) -> os.stat
     if (root / relpath).resolve().is_relative_to(_resolved_root(root)):
         return os.stat(root / relpath)
     return None
+
+
+SETTLED_NS = 2_000_000_000
+"""How old a change must be for a long-lived process to trust that nothing changed since as
+long as a file's or folder's times are the same: file systems stamp times from a coarse clock,
+so a second change within the same tick would leave them equal (git's "racily clean")."""
+
+
+def settled(changed_ns: int) -> bool:
+    """Whether a last change at ``changed_ns`` (a modification or change time) is older than
+    :data:`SETTLED_NS`."""
+    return time.time_ns() - changed_ns > SETTLED_NS
 
 
 def file_identity(root: Path, relpath: str, plain_folders: set[str] | None = None) -> tuple[int, ...] | None:

@@ -19,10 +19,11 @@ import os
 import shutil
 import stat
 import tempfile
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+from .loader import settled
 
 __all__ = ["LOCK_FILE", "SPARE", "TreeWriter", "new_tree", "output_lock", "replace_tree", "staged_tree", "write_tree"]
 
@@ -177,7 +178,6 @@ def _survey(root: Path) -> tuple[dict[str, int], set[str]]:
     remember = bool(_SURVEYED)
     recent, older = _SURVEYED or ({}, {})
     kept: dict[tuple[int, int], _Listing] = {}
-    settled_before = time.time_ns() - _SETTLED_NS
     top = os.fspath(root)
     pending = [""]
     while pending:
@@ -193,7 +193,7 @@ def _survey(root: Path) -> tuple[dict[str, int], set[str]]:
                 listing = known[2]
             else:
                 listing = _list(path, folder)
-            if max(times) < settled_before:  # not changed within the file system's clock tick
+            if settled(max(times)):  # not changed within the file system's clock tick
                 kept[identity] = (folder, times, listing)
         files.update(listing[0])
         folders.update(listing[1])
@@ -220,9 +220,6 @@ _Listing = tuple[str, tuple[int, int], tuple[dict[str, int], tuple[str, ...]]]
 _SURVEYED: list[dict[tuple[int, int], _Listing]] = []
 """The folders of the last two surveys (empty before this process's first): by device and
 inode, the folder's path in its tree, its modification and change times, and its listing."""
-_SETTLED_NS = 2_000_000_000
-"""How old a folder's last change must be for its listing to be remembered: file systems stamp
-times from a coarse clock, so a second change within one tick would leave them equal."""
 
 
 class TreeWriter:

@@ -16,7 +16,6 @@ import os
 import pickle
 import re
 import stat
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 from ..cache import FolderCache, Shard, cache_folder, shard_of
 from ..config import CONFIG_FILE, Config
 from ..errors import NotASiteError
-from ..loader import file_identity, load_yaml_file, parse_markdown, read_text
+from ..loader import file_identity, load_yaml_file, parse_markdown, read_text, settled
 from ..model import Incident
 from ..parallel import Forked, worker_count
 from ..problems import Problem
@@ -181,10 +180,6 @@ def _split_by_size(years: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
 
 
 _INCIDENT_NAMES = frozenset({INCIDENT_FILE, POSTMORTEM_FILE})
-_SETTLED_NS = 2_000_000_000
-"""How old a change must be for a long-lived process to trust that nothing changed since as
-long as a file's or folder's times are the same: file systems stamp times from a coarse clock,
-so a second change within the same tick would leave them equal (git's "racily clean")."""
 _LISTED: dict[tuple[frozenset[str], tuple[str, ...]], tuple[frozenset[str], tuple[str, ...]]] = {}
 _WALKED: list[str] = []
 """The ``incidents`` folder of the site this process walked last."""
@@ -222,16 +217,11 @@ def _listing(directory: str, *, remember: bool) -> tuple[frozenset[str], tuple[s
     listing = (frozenset(names), tuple(sorted(subdirectories, reverse=True)))
     listing = _LISTED.setdefault(listing, listing)  # most folders hold the same one or two files
     if info is not None:
-        if _settled(max(info.st_mtime_ns, info.st_ctime_ns)):
+        if settled(max(info.st_mtime_ns, info.st_ctime_ns)):
             _LISTINGS[directory] = (identity, listing)
         else:
             _LISTINGS.pop(directory, None)
     return listing
-
-
-def _settled(changed_ns: int) -> bool:
-    """Whether a last change at ``changed_ns`` is older than :data:`_SETTLED_NS`."""
-    return time.time_ns() - changed_ns > _SETTLED_NS
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -563,7 +553,7 @@ def _known_key(
     if None not in seen_as and seen is not None and seen[0] == seen_as:
         return seen[1]
     key = _key(cache, root, folder, has_postmortem, plain_folders)[0]
-    if None not in seen_as and all(not times or _settled(max(times[3:])) for times in seen_as[1:]):  # type: ignore[index]
+    if None not in seen_as and all(not times or settled(max(times[3:])) for times in seen_as[1:]):  # type: ignore[index]
         if _SEEN and next(iter(_SEEN))[0] != top:
             _SEEN.clear()  # one site at a time
         _SEEN[(top, folder)] = (seen_as, key)
