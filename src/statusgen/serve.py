@@ -41,14 +41,15 @@ def snapshot(root: Path) -> Snapshot:
     state: Snapshot = {}
     top = os.fspath(root)
     for name in WATCHED:
+        path = os.path.join(top, name)
         try:
-            info = os.stat(os.path.join(top, name))
+            info = os.stat(path)
         except OSError:
             continue
         if stat.S_ISREG(info.st_mode):
             state[name] = (info.st_mtime_ns, info.st_size)
         elif stat.S_ISDIR(info.st_mode):
-            _snapshot_folder(os.path.join(top, name), name + "/", state)
+            _snapshot_folder(path, name + "/", state)
     return state
 
 

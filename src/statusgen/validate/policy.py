@@ -148,7 +148,7 @@ def policy_holds_until(incident: Incident, config: Config, now: dt.datetime) -> 
             if item.status is ActionStatus.OPEN and item.due >= today:  # overdue from the day after
                 until = min(until, dt.datetime.combine(item.due, dt.time(), zone))
     if incident.severity is None:
-        return until
+        return max(until, now)
     policy = config.policy[incident.severity]
     timeline = incident.timeline
     updates = incident.updates if incident.visibility is Visibility.PUBLIC else ()
