@@ -61,11 +61,7 @@ def level2_sections(markdown: str) -> list[Section]:
         text = match.group(1)
         start = match.start(1) - 1
         if fence_match := _FENCE.match(text):
-            marker = fence_match.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
+            fence = _fence_after(fence, fence_match.group(1))
         elif fence is None and (heading := _HEADING.fullmatch(text)):
             level = len(heading.group(1))
             if level == 2:
@@ -82,6 +78,14 @@ def level2_sections(markdown: str) -> list[Section]:
     return sections
 
 
+def _fence_after(fence: str | None, marker: str) -> str | None:
+    """The open code fence after a fence line with ``marker``, given the one open before it:
+    a fence closes on a marker of its own character at least as long."""
+    if fence is None:
+        return marker
+    return None if marker[0] == fence[0] and len(marker) >= len(fence) else fence
+
+
 def _level2_sections_line_by_line(markdown: str) -> list[Section]:
     lines = markdown.splitlines()
     start = 0
@@ -96,11 +100,7 @@ def _level2_sections_line_by_line(markdown: str) -> list[Section]:
                 sections[-1][2].append(line)
             continue
         if fence_match := _FENCE.match(line):
-            marker = fence_match.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
+            fence = _fence_after(fence, fence_match.group(1))
         elif fence is None and (heading := _HEADING.fullmatch(line)):
             if len(heading.group(1)) == 2:
                 sections.append((heading.group(2), index + 1, []))
