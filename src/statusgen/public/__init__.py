@@ -189,14 +189,11 @@ def _render(
         published=facts,
         views=memo.views,
     )
-    # A first build keeps nothing: the workers work out their months' keys as they render them
-    # (sent back for the manifest) rather than this process before they start.
+    # A first build keeps nothing: every month is rendered, and its pages' keys are worked out
+    # where it is rendered (by a worker, which sends them back for the manifest), not up front.
     everything = writer is not None and not keys.previous
     stale_pages = len(pages.builder.incidents) + len(pages.months) if everything else pages.plan()
     processes = worker_count(stale_pages, least=_PARALLEL_FROM) if writer else 0
-    planned_by_workers = everything and processes > 0
-    if everything and not planned_by_workers:
-        pages.plan()
     claimed: set[str] = set()
 
     def give(part: dict[str, bytes]) -> None:
@@ -211,7 +208,7 @@ def _render(
                 writer.write(path, part[path])
 
     def months(indexes: Sequence[int]) -> tuple[dict[str, bytes], dict[str, str]]:
-        """The months' pages (unless written here) and, if planned here, their keys."""
+        """The months' pages (unless written here) and their pages' keys."""
         rendered: dict[str, bytes] = {}
         for index in indexes:
             for path, content in pages.month(index):
@@ -219,8 +216,6 @@ def _render(
                     writer.write(path, content)
                 else:
                     rendered[path] = content
-        if not planned_by_workers:
-            return rendered, {}
         return rendered, {path: keys.keys[path] for index in indexes for path in pages.month_paths(index)}
 
     def machine(_: Sequence[int]) -> dict[str, bytes]:
@@ -234,7 +229,7 @@ def _render(
         return files
 
     # The months' workers start first: the machine outputs are planned while they render.
-    to_render = range(len(pages.months)) if planned_by_workers else pages.months_to_render()
+    to_render = range(len(pages.months)) if everything else pages.months_to_render()
     workers = Forked(months, to_render, processes)
     machine_worker: Forked[int, dict[str, bytes]] | None = None
     try:
