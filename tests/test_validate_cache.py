@@ -290,3 +290,90 @@ def test_unchanged_incidents_are_checked_against_a_changed_configuration(make_si
 
     config.write_text(text, encoding="utf-8")
     assert not [p for p in validate_site(root, now=NOW).problems if "'api'" in p.message]
+
+
+def test_a_watchers_word_spares_looking_at_the_folders_it_saw_unchanged(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``statusgen serve`` has just looked at every file to notice the save: validate then looks
+    again only at the folders holding what changed."""
+    monkeypatch.setattr(loader, "SETTLED_NS", -(10**18))  # trusted at once
+    root = site(make_site, tmp_path / "site")
+    validate_site(root, now=NOW)
+    validate_site(root, now=NOW)
+    looked: list[str] = []
+    real = validate._identity
+
+    def spy(root: Path, top: str, relpath: str, *args: object) -> tuple[int, ...] | None:
+        looked.append(relpath)
+        return real(root, top, relpath, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate, "_identity", spy)
+    path = root / SECOND
+    path.write_text(path.read_text(encoding="utf-8").replace("SEV-3", "SEV-2"), encoding="utf-8")
+
+    result = validate_site(root, now=NOW, changed={SECOND})
+    assert looked == [SECOND]
+    assert result.site is not None
+    assert {i.id: i.severity for i in result.site.incidents}["2026-11-10-web-errors"] == "SEV-2"
+    assert validate_site(root, now=NOW, changed=set()).problems == result.problems
+
+
+def test_with_a_watchers_word_validate_finds_what_looking_at_everything_finds(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from statusgen.serve import changes, snapshot
+
+    monkeypatch.setattr(loader, "SETTLED_NS", -(10**18))  # every memory trusted at once: the strictest case
+    root = site(make_site, tmp_path / "site")
+    watched = snapshot(root)
+    validate_site(root, now=NOW)
+    validate_site(root, now=NOW)
+    new_folder = root / "incidents/2026/2026-11-21-queue-delays"
+    replaced = root / INCIDENT
+
+    def replace_keeping_size_and_times() -> None:  # as `mv` of a copy made with `cp -p`
+        info = replaced.stat()
+        copy = replaced.with_name("copy")
+        copy.write_text(replaced.read_text(encoding="utf-8").replace("SEV-3", "SEV-4"), encoding="utf-8")
+        os.utime(copy, ns=(info.st_atime_ns, info.st_mtime_ns))
+        copy.replace(replaced)
+
+    edits = [
+        lambda: (root / SECOND).write_text(INCIDENT_TEXT.replace("2026-11-20", "2026-11-10").replace("SEV-3", "SEV-1")),
+        lambda: (root / folder(SECOND) / "postmortem.md").write_text(POSTMORTEM_TEXT),
+        lambda: (new_folder.mkdir(), (new_folder / "incident.md").write_text(INCIDENT_TEXT)),
+        lambda: (root / folder(INCIDENT) / "old").mkdir(),
+        lambda: (root / folder(INCIDENT) / "old" / "incident.md").write_text(INCIDENT_TEXT),
+        replace_keeping_size_and_times,
+        lambda: (root / BROKEN).unlink(),
+        lambda: (new_folder / "incident.md").rename(new_folder / "postmortem.md"),
+    ]
+    for edit in edits:
+        edit()
+        current = snapshot(root)
+        told = validate_site(root, now=NOW, changed=changes(watched, current))
+        watched = current
+        looked = validate_site(root, now=NOW)
+        assert told.problems == looked.problems
+        assert told.site is not None and looked.site is not None
+        assert told.site.incidents == looked.site.incidents
+
+
+def test_a_file_seen_changing_is_never_taken_on_a_watchers_word_from_before(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that changed too recently to be remembered is looked at again by every later
+    validate, even when the watcher has nothing new to say about it."""
+    monkeypatch.setattr(loader, "SETTLED_NS", -(10**18))
+    root = site(make_site, tmp_path / "site")
+    validate_site(root, now=NOW)
+    validate_site(root, now=NOW)  # remembers every file
+    path = root / SECOND
+    path.write_text(path.read_text(encoding="utf-8").replace("SEV-3", "SEV-2"), encoding="utf-8")
+    monkeypatch.setattr(loader, "SETTLED_NS", 10**18)  # from now on nothing is old enough to remember
+    validate_site(root, now=NOW, changed={SECOND})
+
+    result = validate_site(root, now=NOW, changed=set())
+    assert result.site is not None
+    assert {i.id: i.severity for i in result.site.incidents}["2026-11-10-web-errors"] == "SEV-2"

@@ -31,13 +31,13 @@ __all__ = ["PreviewServer", "WATCHED"]
 WATCHED = ("statusgen.yml", "mkdocs.yml", "incidents", "content", "overrides")
 """What a change to rebuilds on, relative to the site root."""
 
-Snapshot = dict[str, tuple[int, int]]
+Snapshot = dict[str, tuple[int, int, int, int]]
 
 
 def snapshot(root: Path) -> Snapshot:
-    """Modification time and size of every watched file (a link to a file counts as the file;
-    links to folders are not followed). One ``stat`` per file: polled twice a second, a
-    history of 10,000 incidents costs a tenth of a second, not seconds."""
+    """Modification time, size, inode and change time of every watched file (a link to a file
+    counts as the file; links to folders are not followed). One ``stat`` per file: polled twice
+    a second, a history of 10,000 incidents costs a tenth of a second, not seconds."""
     state: Snapshot = {}
     top = os.fspath(root)
     for name in WATCHED:
@@ -47,7 +47,7 @@ def snapshot(root: Path) -> Snapshot:
         except OSError:
             continue
         if stat.S_ISREG(info.st_mode):
-            state[name] = (info.st_mtime_ns, info.st_size)
+            state[name] = (info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
         elif stat.S_ISDIR(info.st_mode):
             _snapshot_folder(path, name + "/", state)
     return state
@@ -67,7 +67,12 @@ def _snapshot_folder(path: str, relative: str, state: Snapshot) -> None:
         except OSError:
             continue
         if stat.S_ISREG(info.st_mode):
-            state[relative + entry.name] = (info.st_mtime_ns, info.st_size)
+            state[relative + entry.name] = (info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
+
+
+def changes(before: Snapshot, after: Snapshot) -> set[str]:
+    """The files added, removed or changed from one snapshot to the next."""
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
 
 
 class PreviewServer:
@@ -93,6 +98,9 @@ class PreviewServer:
         self.memo = PublicMemo()
         """What each public build remembers for the next: a rebuild after one edit does little
         more than the edit asks for."""
+        self._changed: set[str] | None = None
+        """What the watcher saw change since before the last validation began that completed
+        (None: not watched yet, so validation looks at everything)."""
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((host, port), self._handler())
@@ -103,11 +111,17 @@ class PreviewServer:
         host, port = self.httpd.server_address[:2]
         return f"http://{host!s}:{port}/"
 
-    def rebuild(self) -> None:
-        """Validate and build; remember the problems to show instead of the pages."""
+    def rebuild(self, changed: set[str] | None = None) -> None:
+        """Validate and build; remember the problems to show instead of the pages. ``changed``:
+        what the watcher saw change since its previous look (see :func:`validate_site`)."""
         now = dt.datetime.now(dt.UTC)
+        if changed is None:
+            self._changed = None
+        elif self._changed is not None:
+            self._changed |= changed
         try:
-            result = validate_site(self.root, now=now)
+            result = validate_site(self.root, now=now, changed=self._changed)
+            self._changed = set()
             errors = [p for p in result.problems if p.level is Level.ERROR]
             if not errors and result.site is not None:
                 build_sites(result.site, now=now, out=self.output, memo=self.memo)
@@ -121,17 +135,19 @@ class PreviewServer:
                 self.problems, self.failure = [], f"{type(error).__name__}: {error}"
             self.log(f"statusgen: build failed: {self.failure}")
 
-    def watch(self) -> None:
-        state = snapshot(self.root)
+    def watch(self, state: Snapshot) -> None:
+        """Rebuild on every change from ``state`` on (a snapshot taken before the last rebuild)."""
         while not self._stopping.wait(self.interval):
             current = snapshot(self.root)
             if current != state:
+                changed = changes(state, current)
                 state = current
-                self.rebuild()
+                self.rebuild(changed)
 
     def run(self) -> None:
+        state = snapshot(self.root)  # before the first build: what changes while it runs is seen
         self.rebuild()
-        watcher = threading.Thread(target=self.watch, name="statusgen-watch", daemon=True)
+        watcher = threading.Thread(target=self.watch, args=(state,), name="statusgen-watch", daemon=True)
         watcher.start()
         self.log(f"statusgen: serving the public site on {self.url} and the knowledge base on {self.url}internal/")
         try:

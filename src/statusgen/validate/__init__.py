@@ -16,7 +16,7 @@ import os
 import pickle
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -72,13 +72,17 @@ class ValidationResult:
     """None when ``statusgen.yml`` itself is unusable."""
 
 
-def _incident_folders(root: Path) -> tuple[list[tuple[str, frozenset[str]]], list[Problem], set[str]]:
+def _incident_folders(
+    root: Path, dirty: frozenset[str] | None = None
+) -> tuple[list[tuple[str, frozenset[str]]], list[Problem], set[str]]:
     """Folders ``incidents/<YYYY>/<id>`` holding an incident or postmortem, sorted, each with
     which of the two names it holds (as a file, folder or link); and every folder below
     ``incidents/`` found to be a folder, not a link to one (as ``/``-joined paths from ``root``).
 
     Incident files anywhere else under ``incidents/`` are reported as misplaced. What
-    :func:`os.walk` would find, from listings a long-lived process remembers (:data:`_LISTINGS`).
+    :func:`os.walk` would find, from listings a long-lived process remembers (:data:`_LISTINGS`)
+    — without looking again at the folders a watcher vouches for (all but ``dirty``: see
+    :func:`validate_site`).
     """
     folders: list[tuple[str, frozenset[str]]] = []
     problems: list[Problem] = []
@@ -95,14 +99,16 @@ def _incident_folders(root: Path) -> tuple[list[tuple[str, frozenset[str]]], lis
     if _LISTINGS and not remember:
         _LISTINGS.clear()  # one site at a time
         _LISTED.clear()
-    walks = [_walk([(start, INCIDENTS_DIR)], remember=remember, only_top=True)]
+    if not remember:
+        dirty = None
+    walks = [_walk([(start, INCIDENTS_DIR)], remember=remember, dirty=dirty, only_top=True)]
     years = walks[0][3]
     # A first walk of a large history: another process walks about half of the years meanwhile.
     # (Later walks take most listings from what this process remembers, and keep what they see.)
     shares = [years] if remember else _split_by_size(years)
     helper = Forked(_walk_shares, shares[1:], 1 if len(shares) > 1 else 0)
     try:
-        walks.append(_walk(shares[0], remember=remember))
+        walks.append(_walk(shares[0], remember=remember, dirty=dirty))
         for walked in helper.results() if len(shares) > 1 else []:
             walks += walked
     except BaseException:
@@ -118,10 +124,13 @@ def _incident_folders(root: Path) -> tuple[list[tuple[str, frozenset[str]]], lis
 _Walk = tuple[list[tuple[str, frozenset[str]]], list[Problem], set[str], list[tuple[str, str]]]
 
 
-def _walk(pending: list[tuple[str, str]], *, remember: bool, only_top: bool = False) -> _Walk:
+def _walk(
+    pending: list[tuple[str, str]], *, remember: bool, dirty: frozenset[str] | None = None, only_top: bool = False
+) -> _Walk:
     """Walk down from the (path, path from the site) folders of ``pending``, or with
     ``only_top`` list just those: the incident folders found, the misplaced incident files, the
-    folders found to be no links, and (``only_top``) the subfolders not walked."""
+    folders found to be no links, and (``only_top``) the subfolders not walked. ``dirty``: see
+    :func:`_listing`."""
     folders: list[tuple[str, frozenset[str]]] = []
     problems: list[Problem] = []
     plain: set[str] = set()
@@ -129,7 +138,7 @@ def _walk(pending: list[tuple[str, str]], *, remember: bool, only_top: bool = Fa
     pending = list(pending)
     while pending:
         directory, relative = pending.pop()
-        listing = _listing(directory, remember=remember)
+        listing = _listing(directory, remember=remember, trusted=dirty is not None and relative not in dirty)
         if listing is None:
             continue
         entries, subdirectories = listing
@@ -189,12 +198,15 @@ modification and change times then, their entries' names, and which entries are 
 links): a directory's times change whenever an entry is added, removed or renamed."""
 
 
-def _listing(directory: str, *, remember: bool) -> tuple[frozenset[str], tuple[str, ...]] | None:
+def _listing(directory: str, *, remember: bool, trusted: bool = False) -> tuple[frozenset[str], tuple[str, ...]] | None:
     """The names in ``directory`` and those that are folders, not links; None if it cannot be
     listed (as :func:`os.walk` skips it). With ``remember``, from :data:`_LISTINGS` if the
-    folder's times are as they were."""
+    folder's times are as they were — or without looking at them when the listing is
+    ``trusted`` (a watcher saw nothing change below the folder)."""
     info = None
     if remember:
+        if trusted and (known := _LISTINGS.get(directory)) is not None:
+            return known[1]
         try:
             info = os.stat(directory)
         except OSError:
@@ -254,17 +266,25 @@ def _runbook_ids(root: Path) -> frozenset[str]:
     )
 
 
-def validate_site(root: Path, *, now: dt.datetime, problems_only: bool = False) -> ValidationResult:
+def validate_site(
+    root: Path, *, now: dt.datetime, problems_only: bool = False, changed: Collection[str] | None = None
+) -> ValidationResult:
     """Check every file of the site at ``root``; ``now`` decides what is overdue.
 
     ``problems_only``: the caller needs no :class:`Site` (``statusgen validate``), so worker
     processes check each incident completely and send back only its problems, not the incident
     (whose transfer is a fifth of a cold run's work); the result's ``site`` is then None.
+
+    ``changed``: from a caller that watches the site's files (``statusgen serve``), the paths
+    (``/``-joined, from ``root``) of every file added, removed or changed in any way (size,
+    times, inode) since a moment before this process's previous call for the same site began.
+    The incident folders holding none of them are then not looked at again where this process
+    remembers them — a watcher that has just looked at every file need not have it done twice.
     """
     if not (root / CONFIG_FILE).is_file():
         raise NotASiteError(f"{root} has no {CONFIG_FILE}; run statusgen in a site folder or pass --root")
     with without_cycle_collection():
-        return _validate_site(root, now, problems_only)
+        return _validate_site(root, now, problems_only, changed)
 
 
 @contextlib.contextmanager
@@ -291,7 +311,20 @@ def without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _validate_site(root: Path, now: dt.datetime, problems_only: bool) -> ValidationResult:
+def _dirty_folders(changed: Collection[str]) -> frozenset[str]:
+    """Every folder (from the site's top) that holds one of the ``changed`` paths, at any depth."""
+    dirty: set[str] = set()
+    for path in changed:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in dirty:
+            dirty.add(folder)
+            folder = folder.rpartition("/")[0]
+    return frozenset(dirty)
+
+
+def _validate_site(
+    root: Path, now: dt.datetime, problems_only: bool, changed: Collection[str] | None
+) -> ValidationResult:
     problems: list[Problem] = []
     files = 1
 
@@ -308,7 +341,8 @@ def _validate_site(root: Path, now: dt.datetime, problems_only: bool) -> Validat
     problems += found
     runbooks = _runbook_ids(root)
 
-    folders, found, plain_folders = _incident_folders(root)
+    dirty = None if changed is None else _dirty_folders(changed)
+    folders, found, plain_folders = _incident_folders(root, dirty)
     problems += found
     first_folder_of: dict[str, str] = {}
     incidents: list[Incident] = []
@@ -350,7 +384,7 @@ def _validate_site(root: Path, now: dt.datetime, problems_only: bool) -> Validat
         unusable = frozenset(folder for folder, usable, _ in readable if not usable)
         judge = functools.partial(_judged, config=config, runbooks=runbooks, now=now, unusable=unusable)
     for (_, usable, _), (incident, found, unreadable, inconsistent) in zip(
-        readable, _read_folders(root, readable, template, plain_folders, judge), strict=True
+        readable, _read_folders(root, readable, template, plain_folders, judge, dirty), strict=True
     ):
         problems += found
         if incident is not None and usable:
@@ -498,6 +532,7 @@ def _read_folders(
     template: tuple[str, ...],
     plain_folders: set[str],
     judge: _Judge | None = None,
+    dirty: frozenset[str] | None = None,
 ) -> list[_FolderResult]:
     """Every folder read and checked, in order.
 
@@ -506,6 +541,8 @@ def _read_folders(
     again — folder by folder where something changed — on several CPUs by forked worker
     processes when there is much to check. Nothing is read twice when there is no cache.
     Workers send back ``judge(folder, result)`` instead of the result when there is a judge.
+    The files of folders not ``dirty`` are not looked at again when this process knows them
+    (see :func:`validate_site`).
     """
     cache = FolderCache(cache_folder(root), template)
     shards: dict[str, list[tuple[str, bool]]] = {}
@@ -518,7 +555,8 @@ def _read_folders(
         stored = cache.load(name)
         if stored is not None and len(stored.keys) == len(members):
             keys = (
-                _known_key(cache, root, folder, has_postmortem, plain_folders) for folder, has_postmortem in members
+                _known_key(cache, root, folder, has_postmortem, plain_folders, dirty)
+                for folder, has_postmortem in members
             )
             if all(stored.keys.get(folder) == key for (folder, _), key in zip(members, keys, strict=True)):
                 results.update(cache.results(name, stored))
@@ -538,18 +576,26 @@ that nothing changed."""
 
 
 def _known_key(
-    cache: FolderCache, root: Path, folder: str, has_postmortem: bool, plain_folders: set[str]
+    cache: FolderCache,
+    root: Path,
+    folder: str,
+    has_postmortem: bool,
+    plain_folders: set[str],
+    dirty: frozenset[str] | None = None,
 ) -> bytes | None:
     """The cache key of a folder's files, from what this process saw of them if they have not
-    changed since (by their identity), else read."""
+    changed since (by their identity, or by a watcher's word when the folder is not ``dirty``),
+    else read."""
     top = os.fspath(root)
+    seen = _SEEN.get((top, folder))
+    if dirty is not None and folder not in dirty and seen is not None and seen[0][0] == cache.context:
+        return seen[1]
     plain = f"{top}/{folder}" in plain_folders
     seen_as: tuple[object, ...] = (
         cache.context,
         _identity(root, top, f"{folder}/{INCIDENT_FILE}", plain, plain_folders),
         _identity(root, top, f"{folder}/{POSTMORTEM_FILE}", plain, plain_folders) if has_postmortem else (),
     )
-    seen = _SEEN.get((top, folder))
     if None not in seen_as and seen is not None and seen[0] == seen_as:
         return seen[1]
     key = _key(cache, root, folder, has_postmortem, plain_folders)[0]
@@ -557,6 +603,8 @@ def _known_key(
         if _SEEN and next(iter(_SEEN))[0] != top:
             _SEEN.clear()  # one site at a time
         _SEEN[(top, folder)] = (seen_as, key)
+    else:
+        _SEEN.pop((top, folder), None)  # what it knew is out of date: never to be taken on trust
     return key
 
 
