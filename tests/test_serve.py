@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import INCIDENT, INCIDENT_TEXT, MakeSite
 
 DEADLINE = 90.0
@@ -121,3 +123,37 @@ def test_the_watcher_sees_a_change_to_any_watched_file_and_nothing_else(tmp_path
     assert set(added) - set(touched) == {"incidents/2026/2026-11-20-api-errors/postmortem.md"}
     (tmp_path / "content" / "page.md").write_text("longer")
     assert snapshot(tmp_path)["content/linked.md"] != added["content/linked.md"]
+
+
+def test_a_change_seen_while_the_site_could_not_be_validated_is_not_forgotten(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation trusts the watcher for what it saw unchanged: the changes it saw while
+    validation failed (here: no statusgen.yml for a moment) count for the next one."""
+    import statusgen.loader as loader
+    from statusgen.serve import PreviewServer, changes, snapshot
+
+    monkeypatch.setattr(loader, "SETTLED_NS", -(10**18))  # every memory trusted at once
+    root = make_site(tmp_path / "site")
+    server = PreviewServer(root, port=0, log=lambda line: None)
+    try:
+        watched = snapshot(root)
+        server.rebuild()
+        server.rebuild(set())  # a second look: from now on validate remembers every folder
+        config = root / "statusgen.yml"
+        kept = config.read_bytes()
+        config.unlink()
+        (root / INCIDENT).write_text(INCIDENT_TEXT.replace("Elevated error rates on the API", "Slow API"))
+        current = snapshot(root)
+        server.rebuild(changes(watched, current))
+        assert server.failure is not None and "statusgen.yml" in server.failure
+        config.write_bytes(kept)
+        watched, current = current, snapshot(root)
+        server.rebuild(changes(watched, current))  # only statusgen.yml changed since the last look
+
+        assert server.failure is None and not server.problems
+        page = server.output / "public" / "incidents" / "2026-11-20-api-errors" / "index.html"
+        assert "Slow API" in page.read_text(encoding="utf-8")
+    finally:
+        server.httpd.server_close()
+        shutil.rmtree(server.output, ignore_errors=True)
