@@ -16,11 +16,13 @@ measures, ``--repeat`` times each, medians reported:
 - **cold public build**: what ``statusgen build --public-only`` does — ``validate_site``, then
   ``build_sites(public only)`` — into an empty output folder with an empty cache;
 - **one-change rebuild**: the same into the existing output, with the cache the previous build
-  left, in the process that made it (as ``statusgen serve`` rebuilds on a save), after one
-  incident's last update message changed (the file is restored afterwards, so
-  the corpus stays as generated); timed after three such edits were rebuilt (a ``serve`` that
-  has been running), the first of those reported on its own (``rebuild_first`` in the ``done``
-  line);
+  left, in the process that made it, as ``statusgen serve`` rebuilds on a save: after one
+  incident's last update message changed (the file is restored afterwards, so the corpus stays
+  as generated), timed from when serve's watcher has noticed the change — its look at every
+  file (``serve.snapshot``) is not in the figure but reported on its own (``poll`` in the
+  ``done`` line), and validate is given what it saw change. Timed after three such edits were
+  rebuilt (a ``serve`` that has been running), the first of those reported on its own
+  (``rebuild_first``);
 - **KB staging**: ``write_staged_tree`` (what ``statusgen build`` stages, each file written as it
   is made) over the staged tree the previous run left — every page made again, only the files
   whose bytes differ written — and in brackets into a new, empty folder.
@@ -125,7 +127,9 @@ def _worker(root: Path, repeat: int) -> dict:
     from statusgen.build import PUBLIC_DIR, build_sites
     from statusgen.kb import CONTENT_DIR, staging_dir, write_staged_tree
     from statusgen.kb.engine import load_site_config, read_tree
+    from statusgen.output import TreeMemory
     from statusgen.public import PublicMemo
+    from statusgen.serve import changes, snapshot
     from statusgen.validate import validate_site, without_cycle_collection
 
     now = REFERENCE_TIME
@@ -152,12 +156,13 @@ def _worker(root: Path, repeat: int) -> dict:
     validate()  # leaves a complete cache (the cold runs leave one too; this makes sure)
     results["validate_warm"] = [_validate_in_new_process(root) for _ in range(repeat)]
 
-    serve_memo = PublicMemo()
+    serve_memo = PublicMemo(output=TreeMemory())
+    seen: list[set[str] | None] = [None]  # what serve's watcher saw change since its last look
 
     def public_build() -> None:
-        """What ``statusgen serve`` does on a save: validate, build with what its earlier builds
-        remembered (the collector at work)."""
-        result = validate_site(root, now=now)
+        """What ``statusgen serve`` does on a save: validate (told what changed), build with what
+        its earlier builds remembered (the collector at work)."""
+        result = validate_site(root, now=now, changed=seen[0])
         assert result.site is not None and not result.problems, result.problems[:3]
         build_sites(result.site, now=now, out=out, public=True, kb=False, memo=serve_memo)
 
@@ -180,14 +185,20 @@ def _worker(root: Path, repeat: int) -> dict:
     results["home"] = (out / PUBLIC_DIR / "index.html").stat().st_size
     gc.unfreeze()
 
+    watched = snapshot(root)  # serve's watcher looks before its first build
     public_build()  # as `statusgen serve` after its first build: this process has read the site once
     changed = _changed_incident(root)
     original = changed.read_bytes()
     rebuilds = []
+    polls = []
     try:
         for index in range(_WARM_UP + repeat):
             text = original.decode("utf-8")
             changed.write_text(_edit(text) if index % 2 == 0 else text, encoding="utf-8")
+            started = time.perf_counter()
+            current = snapshot(root)  # the watcher's look that notices the save
+            polls.append(time.perf_counter() - started)
+            seen[0], watched = changes(watched, current), current
             if index < _WARM_UP:  # serve has been running a while: what it remembers is in place
                 results.setdefault("rebuild_first", _timed(public_build, 1))
                 continue
@@ -195,6 +206,8 @@ def _worker(root: Path, repeat: int) -> dict:
     finally:
         changed.write_bytes(original)
     results["rebuild"] = rebuilds
+    results["poll"] = polls
+    seen[0] = None
     public_build()  # leave the output matching the corpus
 
     result = validate_site(root, now=now)
@@ -284,7 +297,7 @@ def _measure(sizes: list[int], args: argparse.Namespace) -> tuple[list[tuple[str
         raw[size] = data
         med = {
             key: statistics.median(data[key])
-            for key in ("floor", "validate", "validate_warm", "cold", "rebuild", "rebuild_first", "stage")
+            for key in ("floor", "validate", "validate_warm", "cold", "rebuild", "rebuild_first", "poll", "stage")
         }
         rows.append(
             (

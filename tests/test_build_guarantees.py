@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 from conftest import INCIDENT, INCIDENT_TEXT, NOW, NOW_ISO, MakeSite
 
-import statusgen.loader as loader
 import statusgen.output as output
 from statusgen.build import build_sites
-from statusgen.output import SPARE
-from statusgen.public import render_public_site
+from statusgen.output import SPARE, TreeMemory
+from statusgen.public import PublicMemo, render_public_site
 from statusgen.public.pages import make_environment
 from statusgen.validate import validate_site
 
@@ -110,38 +109,59 @@ def test_a_failed_build_leaves_no_temporary_directory(make_site: MakeSite, tmp_p
     assert leftovers(out) == []
 
 
-def test_a_long_lived_process_sees_what_changed_in_the_spare_tree(
+def test_a_process_that_knows_its_output_trees_builds_what_a_new_process_builds(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``statusgen serve`` remembers the spare tree's folders by their times: whatever was added,
-    replaced or removed there since (by another build, killed) is seen and undone."""
-    monkeypatch.setattr(output, "_SURVEYED", [])
-    monkeypatch.setattr(loader, "SETTLED_NS", 0)  # (the sleeps below outlast the clock's tick)
-    site = validate_site(make_site(tmp_path / "site"), now=NOW).site
-    assert site is not None
-    build_sites(site, now=NOW, out=tmp_path / "cold", kb=False)
+    """``statusgen serve`` alone writes into its output folder: it knows both trees there from
+    its own builds and neither lists the spare nor looks up the current tree's files, yet every
+    build is the tree a new process builds; after a build that failed half way, it looks again."""
+    root = make_site(tmp_path / "site")
+    surveys: list[Path] = []
+    real_survey = output._survey
+    monkeypatch.setattr(output, "_survey", lambda folder: surveys.append(folder) or real_survey(folder))
+    memo = PublicMemo(output=TreeMemory())
     out = tmp_path / "out"
-    for _ in range(5):  # a spare, surveyed once, then twice remembering its two trees
-        build_sites(site, now=NOW, out=out, kb=False)
-        time.sleep(0.05)
-    spare = out / f"{SPARE}public"
-    page = next(spare.glob("incidents/*/index.html"))
-    (page.parent / "stray.html").write_text("left behind")
-    page.unlink()
-    page.write_text("not the page")  # a new file in its place
-    history = next(path for path in spare.glob("history/*/") if path.is_dir())
-    shutil.rmtree(history)
-    time.sleep(0.05)
-    listed: list[str] = []
-    real_list = output._list
-    monkeypatch.setattr(output, "_list", lambda path, folder: listed.append(folder) or real_list(path, folder))
+    second = root / INCIDENT.replace("2026-11-20-api-errors", "2026-11-21-queue-delays")
 
-    build_sites(site, now=NOW, out=out, kb=False)
+    def check(step: str) -> None:
+        site = validate_site(root, now=NOW).site
+        assert site is not None
+        before = tree(out / "public") if (out / "public").exists() else None
+        build_sites(site, now=NOW, out=out, kb=False, memo=memo)
+        cold = tmp_path / f"cold-{step}"
+        build_sites(site, now=NOW, out=cold, kb=False)
+        assert tree(out / "public") == tree(cold / "public"), step
+        if before is not None:
+            assert tree(out / f"{SPARE}public") == before, step  # the tree it replaced, as it was
 
-    assert tree(out / "public") == tree(tmp_path / "cold" / "public")
-    folders = sum(1 for path in spare.rglob("*") if path.is_dir())
-    assert 0 < len(listed) < folders / 2, (listed, folders)  # the others were remembered
-    assert f"incidents/{page.parent.name}/" in listed and "history/" in listed
+    for step in ("first", "spare made", "spare written over"):
+        check(step)
+    (root / INCIDENT).write_text(INCIDENT_TEXT.replace("Elevated error rates on the API", "Slow API"))
+    check("edited")
+    second.parent.mkdir()
+    second.write_text(INCIDENT_TEXT.replace("2026-11-20", "2026-11-21"))
+    check("added")
+    shutil.rmtree(second.parent)
+    check("removed")
+    assert surveys == []
+
+    real_write = output.TreeWriter.write
+    calls = iter(range(10**6))
+
+    def fail_half_way(writer: output.TreeWriter, relpath: str, content: bytes) -> None:
+        if next(calls) == 5:
+            raise OSError("disk full")
+        real_write(writer, relpath, content)
+
+    monkeypatch.setattr(output.TreeWriter, "write", fail_half_way)
+    (root / INCIDENT).write_text(INCIDENT_TEXT.replace("Elevated error rates on the API", "API errors"))
+    site = validate_site(root, now=NOW).site
+    assert site is not None
+    with pytest.raises(OSError, match="disk full"):
+        build_sites(site, now=NOW, out=out, kb=False, memo=memo)
+    monkeypatch.setattr(output.TreeWriter, "write", real_write)
+    check("after a failed build")
+    assert len(surveys) == 1  # the spare, half written by the failed build
 
 
 @pytest.mark.parametrize("payload", ["{{ 7 * 7 }}", "{% for x in range(3) %}loop{% endfor %}", "${7*7} #{7*7}"])

@@ -57,7 +57,7 @@ def build_sites(
             previous = read_manifest((destination / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             previous = {}
-        with new_tree(destination, reuse=True) as writer:
+        with new_tree(destination, reuse=True, memory=memo.output if memo is not None else None) as writer:
             write_public_site(site, now, writer, previous, memo)
         written.append(out / PUBLIC_DIR)
     if kb:

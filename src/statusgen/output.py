@@ -23,9 +23,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from .loader import settled
-
-__all__ = ["LOCK_FILE", "SPARE", "TreeWriter", "new_tree", "output_lock", "replace_tree", "staged_tree", "write_tree"]
+__all__ = [
+    "LOCK_FILE",
+    "SPARE",
+    "TreeMemory",
+    "TreeWriter",
+    "new_tree",
+    "output_lock",
+    "replace_tree",
+    "staged_tree",
+    "write_tree",
+]
 
 _PREFIX = ".statusgen-"
 SPARE = _PREFIX + "spare-"
@@ -135,8 +143,33 @@ def write_tree(destination: Path, files: Mapping[str, bytes], *, keep: Iterable[
             writer.write(relpath, files[relpath])
 
 
+_State = tuple[dict[str, int], set[str]]
+"""A tree's files (anything but a folder) with their inodes, and its folders: paths from its top."""
+
+
+class TreeMemory:
+    """What a process that alone writes into an output folder (``statusgen serve``'s private
+    one) knows of the trees there from one build to the next: with it, a build neither lists
+    the spare tree nor looks up the current tree's files one by one.
+
+    A tree is known once this process wrote all of it (not when forked workers wrote some of
+    its files); everything is forgotten when a build fails, and the spare is then surveyed
+    afresh, as without a memory."""
+
+    def __init__(self) -> None:
+        self._trees: dict[str, tuple[_State | None, _State | None]] = {}
+
+    def take(self, destination: Path) -> tuple[_State | None, _State | None]:
+        """The current and the spare tree of ``destination`` (None: not known), forgotten
+        until :meth:`keep` is called."""
+        return self._trees.pop(os.fspath(destination), (None, None))
+
+    def keep(self, destination: Path, current: _State | None, spare: _State | None) -> None:
+        self._trees[os.fspath(destination)] = (current, spare)
+
+
 @contextmanager
-def new_tree(destination: Path, *, reuse: bool = False) -> Iterator[TreeWriter]:
+def new_tree(destination: Path, *, reuse: bool = False, memory: TreeMemory | None = None) -> Iterator[TreeWriter]:
     """A :class:`TreeWriter` for the next tree of ``destination``, swapped in when the block
     succeeds; whatever the writer was not given is not in the new tree.
 
@@ -144,8 +177,8 @@ def new_tree(destination: Path, *, reuse: bool = False) -> Iterator[TreeWriter]:
     spare: ``.statusgen-spare-<name>``) and the next build is written over it, changing only the
     files that differ: a large site then costs no directory creation or removal. The spare is
     only ever a staging folder: it is surveyed afresh each time (a killed build may have left it
-    half written), and files are replaced, never written in place (they are hard links shared
-    with the live tree).
+    half written) unless the caller's ``memory`` knows it, and files are replaced, never written
+    in place (they are hard links shared with the live tree).
     """
     with output_lock(destination.parent):
         spare = destination.parent / f"{SPARE}{destination.name}"
@@ -153,7 +186,11 @@ def new_tree(destination: Path, *, reuse: bool = False) -> Iterator[TreeWriter]:
         staging = (
             spare if reused else Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{destination.name}-", dir=destination.parent))
         )
-        writer = TreeWriter(staging, destination, survey=_survey(staging) if reused else None)
+        current, spare_known = memory.take(destination) if memory is not None else (None, None)
+        survey = None
+        if reused:
+            survey = (dict(spare_known[0]), set(spare_known[1])) if spare_known is not None else _survey(staging)
+        writer = TreeWriter(staging, destination, survey=survey, current_tree=current, remember=memory is not None)
         try:
             yield writer
             writer.prune()
@@ -161,65 +198,29 @@ def new_tree(destination: Path, *, reuse: bool = False) -> Iterator[TreeWriter]:
             replace_tree(staging, destination)
             if reuse and not reused and staging.is_dir():
                 os.replace(staging, spare)  # the old tree, from now on the spare
+            if memory is not None:
+                memory.keep(destination, writer.tree(), current)
         finally:
             if not reused:
                 shutil.rmtree(staging, ignore_errors=True)
 
 
-def _survey(root: Path) -> tuple[dict[str, int], set[str]]:
-    """Every entry below ``root``: files (anything but a directory) with their inode, and folders.
-
-    From a process's second survey on (``statusgen serve``), a folder's entries are taken from
-    :data:`_SURVEYED` while the folder's times are as they were: a folder's modification and
-    change times move whenever an entry is added, removed, renamed or replaced.
-    """
+def _survey(root: Path) -> _State:
+    """Every entry below ``root``: files (anything but a directory) with their inode, and folders."""
     files: dict[str, int] = {}
     folders: set[str] = set()
-    remember = bool(_SURVEYED)
-    recent, older = _SURVEYED or ({}, {})
-    kept: dict[tuple[int, int], _Listing] = {}
     top = os.fspath(root)
     pending = [""]
     while pending:
         folder = pending.pop()
-        path = f"{top}/{folder}" if folder else top
-        if not remember:
-            listing = _list(path, folder)
-        else:
-            info = os.stat(path, follow_symlinks=False)
-            identity, times = (info.st_dev, info.st_ino), (info.st_mtime_ns, info.st_ctime_ns)
-            known = recent.get(identity) or older.get(identity)
-            if known is not None and known[0] == folder and known[1] == times:
-                listing = known[2]
-            else:
-                listing = _list(path, folder)
-            if settled(max(times)):  # not changed within the file system's clock tick
-                kept[identity] = (folder, times, listing)
-        files.update(listing[0])
-        folders.update(listing[1])
-        pending.extend(subfolder + "/" for subfolder in listing[1])
-    _SURVEYED[:] = [kept, recent]  # a spare alternates between two trees: both are kept
+        with os.scandir(f"{top}/{folder}" if folder else top) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(folder + entry.name)
+                    pending.append(folder + entry.name + "/")
+                else:
+                    files[folder + entry.name] = entry.inode()
     return files, folders
-
-
-def _list(path: str, folder: str) -> tuple[dict[str, int], tuple[str, ...]]:
-    """The files (with their inodes) and subfolders of ``path``, as paths from the tree's top
-    (``folder`` is the path's, with a trailing ``/`` unless it is the top)."""
-    files: dict[str, int] = {}
-    subfolders: list[str] = []
-    with os.scandir(path) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                subfolders.append(folder + entry.name)
-            else:
-                files[folder + entry.name] = entry.inode()
-    return files, tuple(subfolders)
-
-
-_Listing = tuple[str, tuple[int, int], tuple[dict[str, int], tuple[str, ...]]]
-_SURVEYED: list[dict[tuple[int, int], _Listing]] = []
-"""The folders of the last two surveys (empty before this process's first): by device and
-inode, the folder's path in its tree, its modification and change times, and its listing."""
 
 
 class TreeWriter:
@@ -229,17 +230,33 @@ class TreeWriter:
     from the current tree is a hard link to it, anything else a new file.
     """
 
-    def __init__(self, staging: Path, current: Path, *, survey: tuple[dict[str, int], set[str]] | None = None):
+    def __init__(
+        self,
+        staging: Path,
+        current: Path,
+        *,
+        survey: _State | None = None,
+        current_tree: _State | None = None,
+        remember: bool = False,
+    ):
+        """``survey``: what the staging folder holds; ``current``: the current tree's files if
+        known (:class:`TreeMemory`); ``remember``: find out the new tree's inodes for
+        :meth:`tree`."""
         self.staging = str(staging)
         self.current = str(current)
         self._old_files, self._old_folders = survey if survey is not None else ({}, set())
         self._folders = set(self._old_folders)
         self._current_inodes: dict[str, int | None] = {}
+        self._current_known = None if current_tree is None else current_tree[0]
+        self._inodes: dict[str, int] | None = {} if remember else None
+        self._final_folders: set[str] = set()
         self.written: set[str] = set()
         """Every path given to this writer (in this process)."""
 
     def current_inode(self, relpath: str) -> int | None:
         """The inode of the current tree's regular file at ``relpath``; None if there is none."""
+        if self._current_known is not None:
+            return self._current_known.get(relpath)
         # Asked once whether a page can be kept and again when it is: the current tree does
         # not change while the lock is held, so each path is looked up once.
         if relpath in self._current_inodes:
@@ -260,7 +277,7 @@ class TreeWriter:
             raise ValueError(f"refusing to keep what is not a regular file: {self.current}/{relpath}")
         target = self._target(relpath, inode)
         if target is not None:
-            _link(Path(self.current, relpath), Path(target))
+            self._note(relpath, target, inode if _link(Path(self.current, relpath), Path(target)) else None)
 
     def write(self, relpath: str, content: bytes) -> None:
         """``content`` at ``relpath``: a link to the current file when its bytes are the same."""
@@ -269,8 +286,16 @@ class TreeWriter:
         target = self._target(relpath, inode)
         if target is None:
             return
-        if inode is None or not _link(Path(source), Path(target), strict=False):
+        linked = None if inode is None else _link(Path(source), Path(target), strict=False)
+        if linked is None:
             Path(target).write_bytes(content)
+        self._note(relpath, target, inode if linked else None)
+
+    def _note(self, relpath: str, target: str, inode: int | None) -> None:
+        """For :meth:`tree`: the new tree's file at ``relpath`` is a link to ``inode`` (None:
+        a file of its own, looked up)."""
+        if self._inodes is not None:
+            self._inodes[relpath] = os.lstat(target).st_ino if inode is None else inode
 
     def _target(self, relpath: str, inode: int | None) -> str | None:
         """Where ``relpath`` goes in the staging folder, ready to be created; None when the
@@ -286,6 +311,8 @@ class TreeWriter:
         old = self._old_files.pop(relpath, None)
         if old is not None:
             if old == inode:
+                if self._inodes is not None:
+                    self._inodes[relpath] = old
                 return None
             os.unlink(target)
         elif relpath in self._old_folders:
@@ -305,6 +332,14 @@ class TreeWriter:
     def add_written(self, relpaths: Iterable[str]) -> None:
         """Count in the paths that forked copies of this writer wrote."""
         self.written.update(relpaths)
+        self._inodes = None  # what they wrote is not known here
+
+    def tree(self) -> _State | None:
+        """After :meth:`prune`, the new tree's files and folders, if this writer was asked to
+        remember them and wrote all of them itself."""
+        if self._inodes is None or self._inodes.keys() != self.written:
+            return None
+        return self._inodes, self._final_folders
 
     def prune(self) -> None:
         """Remove what the spare held beyond the new tree."""
@@ -322,6 +357,7 @@ class TreeWriter:
         for folder in sorted(self._old_folders - needed - self.written, key=lambda f: f.count("/"), reverse=True):
             with suppress(FileNotFoundError):
                 os.rmdir(os.path.join(self.staging, folder))
+        self._final_folders = needed - {""}
 
 
 def _same_bytes(path: Path, content: bytes) -> bool:
@@ -333,17 +369,19 @@ def _same_bytes(path: Path, content: bytes) -> bool:
         return False
 
 
-def _link(source: Path, target: Path, *, strict: bool = True) -> bool:
-    """Hard-link ``source`` as ``target`` (a copy where links are impossible); never a
-    symbolic link, which could lead a later write out of the tree."""
+def _link(source: Path, target: Path, *, strict: bool = True) -> bool | None:
+    """Hard-link ``source`` as ``target`` (True), or copy it where links are impossible (False);
+    never a symbolic link, which could lead a later write out of the tree. Not ``strict``: None
+    instead of raising when ``source`` is no regular file."""
     if source.is_symlink():
         if strict:
             raise ValueError(f"refusing to keep a symbolic link: {source}")
-        return False
+        return None
     try:
         os.link(source, target, follow_symlinks=False)
     except OSError:
         if not strict and not source.is_file():
-            return False
+            return None
         shutil.copy2(source, target, follow_symlinks=False)
+        return False
     return True

@@ -93,11 +93,13 @@ class PreviewServer:
         self.output = Path(tempfile.mkdtemp(prefix="statusgen-serve-"))
         self.problems: list[Problem] = []
         self.failure: str | None = None
+        from .output import TreeMemory
         from .public import PublicMemo  # here: `statusgen validate` imports this module, not the renderers
 
-        self.memo = PublicMemo()
+        self.memo = PublicMemo(output=TreeMemory())
         """What each public build remembers for the next: a rebuild after one edit does little
-        more than the edit asks for."""
+        more than the edit asks for. The output folder is this process's alone: the memo may
+        know its trees without looking at them."""
         self._changed: set[str] | None = None
         """What the watcher saw change since before the last validation began that completed
         (None: not watched yet, so validation looks at everything)."""

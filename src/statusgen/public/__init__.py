@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import Config
-from ..output import TreeWriter
+from ..output import TreeMemory, TreeWriter
 from ..parallel import Forked, worker_count
 from ..validate import Site
 from .api import API_FILES
@@ -73,6 +73,9 @@ class PublicMemo:
     templates: TemplateCache = field(default_factory=TemplateCache)
     sitemap: dict[str, Any] = field(default_factory=dict)
     """The last sitemap and what it was made of (see :func:`render_sitemap`)."""
+    output: TreeMemory | None = None
+    """The output trees, known without looking: only for a caller that alone writes into the
+    output folder (``statusgen serve``'s is private to it; see :class:`TreeMemory`)."""
 
     def begin(self) -> None:
         self.incidents.begin()
