@@ -157,3 +157,38 @@ def test_a_change_seen_while_the_site_could_not_be_validated_is_not_forgotten(
     finally:
         server.httpd.server_close()
         shutil.rmtree(server.output, ignore_errors=True)
+
+
+def blocked_signals(thread: threading.Thread) -> int:
+    status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
+    return int(re.search(r"^SigBlk:\s*([0-9a-f]+)$", status, re.MULTILINE).group(1), 16)  # type: ignore[union-attr]
+
+
+def test_ctrl_c_is_left_to_the_main_thread(make_site: MakeSite, tmp_path: Path) -> None:
+    """Python runs signal handlers in the main thread only, and a Ctrl-C the kernel hands to
+    another thread may never wake it: the watcher and the request threads block it."""
+    if not Path("/proc/self/task").is_dir():
+        pytest.skip("needs Linux's /proc to read a thread's signal mask")
+    from statusgen.serve import PreviewServer
+
+    server = PreviewServer(make_site(tmp_path / "site"), port=0, log=lambda line: None)
+    runner = threading.Thread(target=server.run)
+    runner.start()
+    try:
+        wait_for(lambda: any(t.name == "statusgen-watch" for t in threading.enumerate()), "the watcher")
+        watcher = next(t for t in threading.enumerate() if t.name == "statusgen-watch")
+        assert blocked_signals(watcher) & (1 << (signal.SIGINT - 1))
+        masks: list[int] = []
+        handler = server.httpd.RequestHandlerClass
+        real_handle = handler.handle
+
+        def handle(request: object) -> None:
+            masks.append(blocked_signals(threading.current_thread()))
+            real_handle(request)  # type: ignore[arg-type]
+
+        handler.handle = handle  # type: ignore[method-assign]
+        assert fetch(server.url)[0] == 200
+        assert masks and all(mask & (1 << (signal.SIGINT - 1)) for mask in masks)
+    finally:
+        server.stop()
+        runner.join(timeout=30)

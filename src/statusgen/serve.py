@@ -13,6 +13,7 @@ import html
 import io
 import os
 import shutil
+import signal
 import stat
 import tempfile
 import threading
@@ -68,6 +69,15 @@ def _snapshot_folder(path: str, relative: str, state: Snapshot) -> None:
             continue
         if stat.S_ISREG(info.st_mode):
             state[relative + entry.name] = (info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
+
+
+def _leave_signals_to_the_main_thread() -> None:
+    """Block Ctrl-C and termination in the calling (non-main) thread, so that the kernel hands
+    them to the main thread. Python 3.11 runs signal handlers only there and, when the signal
+    lands in another thread, may not wake the main one: ``serve`` then ignored a Ctrl-C now
+    and then (seen in its tests)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def changes(before: Snapshot, after: Snapshot) -> set[str]:
@@ -139,6 +149,7 @@ class PreviewServer:
 
     def watch(self, state: Snapshot) -> None:
         """Rebuild on every change from ``state`` on (a snapshot taken before the last rebuild)."""
+        _leave_signals_to_the_main_thread()
         while not self._stopping.wait(self.interval):
             current = snapshot(self.root)
             if current != state:
@@ -184,6 +195,10 @@ class PreviewServer:
         server = self
 
         class Handler(SimpleHTTPRequestHandler):
+            def setup(self) -> None:
+                _leave_signals_to_the_main_thread()  # each request has a thread of its own
+                super().setup()
+
             def translate_path(self, path: str) -> str:
                 prefix = f"/{INTERNAL_DIR}"
                 if path == prefix or path.startswith(prefix + "/"):
