@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -40,11 +41,29 @@ def wait_for(condition: Callable[[], bool], what: str, deadline: float = DEADLIN
     raise AssertionError(f"timed out after {deadline:.0f} s waiting for {what}")
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """Ctrl-C as a terminal's foreground program gets it: a test run started in the background
+    by a shell without job control (as some CI runners do) has it ignored, and a server started
+    from there would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def signal_masks(pid: int) -> list[str]:
+    """Each thread's blocked, ignored and caught signals (Linux), for a failure's message."""
+    found = []
+    for status in sorted(Path(f"/proc/{pid}/task").glob("*/status")):
+        with suppress(OSError):
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            found.append(" ".join(f"{k}={fields[k].strip()}" for k in ("Name", "SigBlk", "SigIgn", "SigCgt")))
+    return found
+
+
 def test_serve_previews_both_sites_and_rebuilds_on_change(make_site: MakeSite, tmp_path: Path) -> None:
     root = make_site(tmp_path / "site")
     before = set(Path(tempfile.gettempdir()).glob("statusgen-serve-*"))
     server = subprocess.Popen(
         [sys.executable, "-X", "faulthandler", "-m", "statusgen", "serve", "--root", str(root), "--port", "0"],
+        preexec_fn=ctrl_c_as_in_a_terminal,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -78,6 +97,7 @@ def test_serve_previews_both_sites_and_rebuilds_on_change(make_site: MakeSite, t
         incident.write_text(INCIDENT_TEXT)
         wait_for(lambda: fetch(base)[0] == 200, "the site to come back")
     finally:
+        masks = signal_masks(server.pid)
         server.send_signal(signal.SIGINT)
         try:
             code = server.wait(timeout=20)
@@ -85,7 +105,10 @@ def test_serve_previews_both_sites_and_rebuilds_on_change(make_site: MakeSite, t
             server.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
             server.wait(timeout=10)
             reader.join(timeout=5)
-            raise AssertionError("the server did not stop within 20 s of Ctrl-C:\n" + "".join(lines)) from None
+            raise AssertionError(
+                f"the server did not stop within 20 s of Ctrl-C (signal masks: {masks}; "
+                f"this process: {signal_masks(os.getpid())}):\n" + "".join(lines)
+            ) from None
         finally:
             if server.poll() is None:
                 server.kill()

@@ -73,9 +73,9 @@ def _snapshot_folder(path: str, relative: str, state: Snapshot) -> None:
 
 def _leave_signals_to_the_main_thread() -> None:
     """Block Ctrl-C and termination in the calling (non-main) thread, so that the kernel hands
-    them to the main thread. Python 3.11 runs signal handlers only there and, when the signal
-    lands in another thread, may not wake the main one: ``serve`` then ignored a Ctrl-C now
-    and then (seen in its tests)."""
+    them to the main thread. Python runs signal handlers only there, and (3.11, on Linux) a
+    signal that lands in another thread does not interrupt the main thread's wait: it is
+    handled only when the main thread next notices, which an idle server may put off."""
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
