@@ -239,8 +239,8 @@ class TreeWriter:
         current_tree: _State | None = None,
         remember: bool = False,
     ):
-        """``survey``: what the staging folder holds; ``current``: the current tree's files if
-        known (:class:`TreeMemory`); ``remember``: find out the new tree's inodes for
+        """``survey``: what the staging folder holds; ``current_tree``: the current tree if
+        known (:class:`TreeMemory`); ``remember``: keep track of the new tree's inodes for
         :meth:`tree`."""
         self.staging = str(staging)
         self.current = str(current)
