@@ -86,6 +86,12 @@ def test_serve_previews_both_sites_and_rebuilds_on_change(make_site: MakeSite, t
         incident = root / INCIDENT
         incident.write_text(INCIDENT_TEXT.replace("Elevated error rates on the API", "Slow API responses"))
         wait_for(lambda: "Slow API responses" in fetch(base + "incidents/2026-11-20-api-errors/")[1], "the new title")
+        # the knowledge base follows, built by a process of its own
+        wait_for(
+            lambda: "Slow API responses" in fetch(base + "internal/incidents/2026/2026-11-20-api-errors/")[1],
+            "the new title in the knowledge base",
+        )
+        assert any("knowledge base rebuilt" in line for line in lines)
 
         incident.write_text(INCIDENT_TEXT.replace("severity: SEV-3", "severity: SEV-5"))
         wait_for(lambda: fetch(base)[0] == 503, "the problems page")
@@ -175,7 +181,7 @@ def test_a_change_seen_while_the_site_could_not_be_validated_is_not_forgotten(
         server.rebuild(changes(watched, current))  # only statusgen.yml changed since the last look
 
         assert server.failure is None and not server.problems
-        page = server.output / "public" / "incidents" / "2026-11-20-api-errors" / "index.html"
+        page = server.public_dir / "incidents" / "2026-11-20-api-errors" / "index.html"
         assert "Slow API" in page.read_text(encoding="utf-8")
     finally:
         server.httpd.server_close()

@@ -1,9 +1,12 @@
 """``statusgen serve``: preview both sites on 127.0.0.1, rebuilt whenever a source changes.
 
 The public site is served at ``/`` and the knowledge base at ``/internal/``. Sources are
-polled (no platform-specific watcher needed); a change triggers validation and a rebuild
-into a private folder. While the site has errors, every page shows them instead, and the
-terminal prints them — the server keeps running.
+polled (no platform-specific watcher needed); a change triggers validation and a rebuild of
+the public site into a private folder, then a rebuild of the knowledge base by a
+``statusgen build --kb-only`` process of its own: MkDocs takes half a minute for 1,000
+incidents, and the public preview neither waits for it nor shares a CPU with it. While the site
+has errors, every page shows them instead, and the terminal prints them — the server keeps
+running.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import os
 import shutil
 import signal
 import stat
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -101,8 +106,15 @@ class PreviewServer:
         self.log = log
         self.interval = interval
         self.output = Path(tempfile.mkdtemp(prefix="statusgen-serve-"))
+        self.public_dir = self.output / "p" / PUBLIC_DIR
+        self.kb_dir = self.output / "k" / INTERNAL_DIR
         self.problems: list[Problem] = []
         self.failure: str | None = None
+        self.kb_failure: str | None = None
+        self._kb_wanted: dt.datetime | None = None
+        """The moment the knowledge base is to be built as of next (None: it is up to date)."""
+        self._kb_event = threading.Event()
+        self._kb_process: subprocess.Popen[str] | None = None
         from .output import TreeMemory
         from .public import PublicMemo  # here: `statusgen validate` imports this module, not the renderers
 
@@ -123,9 +135,11 @@ class PreviewServer:
         host, port = self.httpd.server_address[:2]
         return f"http://{host!s}:{port}/"
 
-    def rebuild(self, changed: set[str] | None = None) -> None:
-        """Validate and build; remember the problems to show instead of the pages. ``changed``:
-        what the watcher saw change since its previous look (see :func:`validate_site`)."""
+    def rebuild(self, changed: set[str] | None = None, *, kb_here: bool = False) -> None:
+        """Validate and build the public site, then have the knowledge base built (here with
+        ``kb_here``, else by the knowledge-base thread); remember the problems to show instead
+        of the pages. ``changed``: what the watcher saw change since its previous look (see
+        :func:`validate_site`)."""
         now = dt.datetime.now(dt.UTC)
         if changed is None:
             self._changed = None
@@ -136,7 +150,13 @@ class PreviewServer:
             self._changed = set()
             errors = [p for p in result.problems if p.level is Level.ERROR]
             if not errors and result.site is not None:
-                build_sites(result.site, now=now, out=self.output, memo=self.memo)
+                build_sites(result.site, now=now, out=self.public_dir.parent, kb=False, memo=self.memo)
+                if kb_here:
+                    build_sites(result.site, now=now, out=self.kb_dir.parent, public=False)
+                else:
+                    with self._lock:
+                        self._kb_wanted = now
+                    self._kb_event.set()
             with self._lock:
                 self.problems, self.failure = errors, None
             for problem in result.problems:
@@ -145,7 +165,37 @@ class PreviewServer:
         except Exception as error:  # the preview must survive anything a build can raise
             with self._lock:
                 self.problems, self.failure = [], f"{type(error).__name__}: {error}"
-            self.log(f"statusgen: build failed: {self.failure}")
+            if not self._stopping.is_set():  # (not what stopping pulled from under it)
+                self.log(f"statusgen: build failed: {self.failure}")
+
+    def build_knowledge_base(self) -> None:
+        """Build the knowledge base whenever asked, as of the latest moment asked for, by a
+        ``statusgen build --kb-only`` process (stopped with the server)."""
+        _leave_signals_to_the_main_thread()
+        while True:
+            self._kb_event.wait()
+            self._kb_event.clear()
+            with self._lock:
+                now, self._kb_wanted = self._kb_wanted, None
+            if self._stopping.is_set():
+                return
+            if now is None:
+                continue
+            command = [sys.executable, "-m", "statusgen", "build", "--kb-only", "--root", str(self.root)]
+            command += ["--out", str(self.kb_dir.parent), "--now", now.isoformat().replace("+00:00", "Z")]
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self._kb_process = subprocess.Popen(
+                    command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                )
+            output, _ = self._kb_process.communicate()
+            code = self._kb_process.returncode
+            if self._stopping.is_set():
+                return
+            with self._lock:
+                self.kb_failure = None if code == 0 else f"the knowledge base did not build:\n{output.strip()}"
+            self.log("statusgen: knowledge base rebuilt" if code == 0 else f"statusgen: {self.kb_failure}")
 
     def watch(self, state: Snapshot) -> None:
         """Rebuild on every change from ``state`` on (a snapshot taken before the last rebuild)."""
@@ -159,30 +209,45 @@ class PreviewServer:
 
     def run(self) -> None:
         state = snapshot(self.root)  # before the first build: what changes while it runs is seen
-        self.rebuild()
+        self.rebuild(kb_here=True)
         watcher = threading.Thread(target=self.watch, args=(state,), name="statusgen-watch", daemon=True)
         watcher.start()
+        builder = threading.Thread(target=self.build_knowledge_base, name="statusgen-kb", daemon=True)
+        builder.start()
         self.log(f"statusgen: serving the public site on {self.url} and the knowledge base on {self.url}internal/")
         try:
             self.httpd.serve_forever(poll_interval=0.2)
         finally:
-            self._stopping.set()
+            self._stop_knowledge_base()
             watcher.join(timeout=5)
+            builder.join(timeout=5)
             self.httpd.server_close()
             shutil.rmtree(self.output, ignore_errors=True)
 
     def stop(self) -> None:
-        self._stopping.set()
+        self._stop_knowledge_base()
         self.httpd.shutdown()
+
+    def _stop_knowledge_base(self) -> None:
+        with self._lock:
+            self._stopping.set()
+            process = self._kb_process
+        self._kb_event.set()
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
     def problems_page(self) -> bytes | None:
         with self._lock:
-            problems, failure = list(self.problems), self.failure
-        if not problems and failure is None:
+            problems = list(self.problems)
+            failures = [failure for failure in (self.failure, self.kb_failure) if failure is not None]
+        if not problems and not failures:
             return None
         items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems)
-        if failure is not None:
-            items += f"<li><code>{html.escape(failure)}</code></li>"
+        items += "".join(f"<li><code>{html.escape(failure)}</code></li>" for failure in failures)
         return (
             '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>statusgen: problems</title>'
             "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
@@ -202,10 +267,10 @@ class PreviewServer:
             def translate_path(self, path: str) -> str:
                 prefix = f"/{INTERNAL_DIR}"
                 if path == prefix or path.startswith(prefix + "/"):
-                    self.directory = str(server.output / INTERNAL_DIR)
+                    self.directory = str(server.kb_dir)
                     path = path[len(prefix) :] or "/"
                 else:
-                    self.directory = str(server.output / PUBLIC_DIR)
+                    self.directory = str(server.public_dir)
                 return super().translate_path(path)
 
             def send_head(self) -> Any:
