@@ -85,6 +85,23 @@ def _leave_signals_to_the_main_thread() -> None:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
+_NOT_YET = (
+    b'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">'
+    b"<title>statusgen: building the knowledge base</title></head><body><h1>The knowledge base is being built</h1>"
+    b"<p>MkDocs is at work; this page reloads every 5 seconds until it is ready.</p></body></html>"
+)
+
+
+def _in_knowledge_base(path: str) -> str | None:
+    """The path within the knowledge base that a request's ``path`` asks for; None if it asks
+    for the public site."""
+    prefix = f"/{INTERNAL_DIR}"
+    if path == prefix or path.startswith((prefix + "/", prefix + "?")):
+        rest = path[len(prefix) :]
+        return rest if rest.startswith("/") else "/" + rest
+    return None
+
+
 def changes(before: Snapshot, after: Snapshot) -> set[str]:
     """The files added, removed or changed from one snapshot to the next."""
     return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
@@ -135,11 +152,10 @@ class PreviewServer:
         host, port = self.httpd.server_address[:2]
         return f"http://{host!s}:{port}/"
 
-    def rebuild(self, changed: set[str] | None = None, *, kb_here: bool = False) -> None:
-        """Validate and build the public site, then have the knowledge base built (here with
-        ``kb_here``, else by the knowledge-base thread); remember the problems to show instead
-        of the pages. ``changed``: what the watcher saw change since its previous look (see
-        :func:`validate_site`)."""
+    def rebuild(self, changed: set[str] | None = None) -> None:
+        """Validate and build the public site, then ask the knowledge-base thread for a new
+        knowledge base; remember the problems to show instead of the pages. ``changed``: what
+        the watcher saw change since its previous look (see :func:`validate_site`)."""
         now = dt.datetime.now(dt.UTC)
         if changed is None:
             self._changed = None
@@ -151,12 +167,9 @@ class PreviewServer:
             errors = [p for p in result.problems if p.level is Level.ERROR]
             if not errors and result.site is not None:
                 build_sites(result.site, now=now, out=self.public_dir.parent, kb=False, memo=self.memo)
-                if kb_here:
-                    build_sites(result.site, now=now, out=self.kb_dir.parent, public=False)
-                else:
-                    with self._lock:
-                        self._kb_wanted = now
-                    self._kb_event.set()
+                with self._lock:
+                    self._kb_wanted = now
+                self._kb_event.set()
             with self._lock:
                 self.problems, self.failure = errors, None
             for problem in result.problems:
@@ -209,7 +222,7 @@ class PreviewServer:
 
     def run(self) -> None:
         state = snapshot(self.root)  # before the first build: what changes while it runs is seen
-        self.rebuild(kb_here=True)
+        self.rebuild()
         watcher = threading.Thread(target=self.watch, args=(state,), name="statusgen-watch", daemon=True)
         watcher.start()
         builder = threading.Thread(target=self.build_knowledge_base, name="statusgen-kb", daemon=True)
@@ -265,19 +278,18 @@ class PreviewServer:
                 super().setup()
 
             def translate_path(self, path: str) -> str:
-                prefix = f"/{INTERNAL_DIR}"
-                if path == prefix or path.startswith(prefix + "/"):
-                    self.directory = str(server.kb_dir)
-                    path = path[len(prefix) :] or "/"
-                else:
-                    self.directory = str(server.public_dir)
-                return super().translate_path(path)
+                inside = _in_knowledge_base(path)
+                self.directory = str(server.public_dir if inside is None else server.kb_dir)
+                return super().translate_path(path if inside is None else inside)
 
             def send_head(self) -> Any:
                 page = server.problems_page()
+                if page is None and _in_knowledge_base(self.path) is not None and not server.kb_dir.is_dir():
+                    page = _NOT_YET
                 if page is None:
                     return super().send_head()
                 self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+                self.send_header("Retry-After", "5")
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(page)))
                 self.end_headers()
