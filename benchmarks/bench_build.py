@@ -235,6 +235,7 @@ def _worker(root: Path, repeat: int) -> dict:
     results["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results["rss_children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     results["build_rss_mb"] = _build_in_new_process(root, next(fresh))
+    results["serve_rss_mb"] = _serve_in_new_process(root, next(fresh))
     return results
 
 
@@ -269,6 +270,50 @@ def _build_in_new_process(root: Path, out: Path) -> list[float]:
         [sys.executable, "-c", _BUILD, str(root), str(out), str(HERE)], capture_output=True, text=True, check=True
     )
     return [float(figure) for figure in run.stdout.split()]
+
+
+_SERVE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from bench_build import _WARM_UP, _changed_incident, _edit
+from statusgen.serve import PreviewServer, changes, snapshot
+root = Path(sys.argv[1])
+server = PreviewServer(root, port=0, log=lambda line: None)
+watched = snapshot(root)
+server.rebuild()
+changed = _changed_incident(root)
+original = changed.read_bytes()
+try:
+    for index in range(_WARM_UP + 1):
+        text = original.decode("utf-8")
+        changed.write_text(_edit(text) if index % 2 == 0 else text, encoding="utf-8")
+        current = snapshot(root)
+        server.rebuild(changes(watched, current))
+        watched = current
+        assert server.failure is None and not server.problems, (server.failure, server.problems[:3])
+finally:
+    changed.write_bytes(original)
+    server.httpd.server_close()
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:")).split()[1]
+print(int(peak) / 1024)
+"""
+
+
+def _serve_in_new_process(root: Path, scratch: Path) -> float:
+    """Peak RSS (MB) of a new ``statusgen serve`` process (without its HTTP traffic) through
+    its first build and four edits rebuilt; its knowledge base is built by another process, not
+    counted. Its private output folder goes
+    into ``scratch`` (nothing is deleted)."""
+    scratch.mkdir(parents=True)
+    run = subprocess.run(
+        [sys.executable, "-c", _SERVE, str(root), str(HERE)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    return float(run.stdout.split()[-1])
 
 
 def _cpu() -> tuple[float, float]:
@@ -315,6 +360,7 @@ def _measure(sizes: list[int], args: argparse.Namespace) -> tuple[list[tuple[str
                 f"{med['cold'] / med['floor']:.1f}×",
             )
         )
+        med["serve_rss_mb"] = data["serve_rss_mb"]
         print(f"done {size:,}: {json.dumps(med)}", file=sys.stderr, flush=True)
     return rows, raw
 

@@ -184,3 +184,31 @@ def test_templates_autoescape_and_undefined_names_fail() -> None:
     assert environment.autoescape is True
     rendered = environment.from_string("{{ text }}").render(text="<script>alert(1)</script>")
     assert rendered == "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_a_build_leaves_no_reference_cycle_holding_its_pages(make_site: MakeSite, tmp_path: Path) -> None:
+    """``statusgen serve`` builds again and again in one process: what a build made must go
+    when it is done (by reference counting), not wait for a full collection of the cycle
+    collector, which a process holding a long history starts only rarely (its memory grew by
+    about 10 MB per rebuild at 10,000 incidents)."""
+    import gc
+
+    from statusgen.public.keys import PageKeys
+    from statusgen.public.pages import PublicPages
+
+    site = validate_site(make_site(tmp_path / "site"), now=NOW).site
+    assert site is not None
+    memo = PublicMemo(output=TreeMemory())
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(2):
+            build_sites(site, now=NOW, out=tmp_path / "out", kb=False, memo=memo)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = {type(thing).__name__ for thing in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not left & {PublicPages.__name__, PageKeys.__name__, output.TreeWriter.__name__}, left

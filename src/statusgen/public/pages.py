@@ -786,7 +786,6 @@ class PublicPages:
         self.published = published = published if published is not None else Published(view.now)
         self._macros: dict[str, Any] = {}
         self._chrome: dict[str, Any] = {}
-        self._badges: dict[tuple[str, str], Markup] = {}
         available = set(machine_paths)
         self.available = available
         css_version = hashlib.sha256(css).hexdigest()[:10]
@@ -809,6 +808,8 @@ class PublicPages:
         self.code_key = code if code is not None else code_key(env)
         self.shared_key = digest(self.code_key, view.config, self.site)
         """What every page shows besides its own data: the code, the configuration, the site."""
+        self.badge = _badge_maker(self.macros(_MONTH_ROOT))
+        """``m.status(code, label)``, rendered once per build for each pair."""
         self.builder = builder = _Builder(
             view, self.badge, published, views if views is not None else Generations(), self.shared_key
         )
@@ -876,12 +877,6 @@ class PublicPages:
         if root not in self._chrome:
             self._chrome[root] = self.env.get_template("chrome.html").make_module({"site": self._site, "root": root})
         return self._chrome[root]
-
-    def badge(self, code: str, label: str) -> Markup:
-        """``m.status(code, label)``, rendered once per build for each pair."""
-        if (code, label) not in self._badges:
-            self._badges[code, label] = Markup(self.macros(_MONTH_ROOT).status(code, label))
-        return self._badges[code, label]
 
     def filled(self, index: int) -> MonthView:
         return replace(
@@ -1017,6 +1012,20 @@ class PublicPages:
                     older=views[index + 1] if index + 1 < len(views) else None,
                     archive=self.archive,
                 )
+
+
+def _badge_maker(macros: Any) -> Callable[[str, str], Markup]:
+    """``macros.status(code, label)`` remembered per pair. Not a method of the pages: the page
+    builder holds it, and a link back from the builder to the pages would make them a reference
+    cycle, kept (with the build's keys, views and tree writer) until a full collection."""
+    badges: dict[tuple[str, str], Markup] = {}
+
+    def badge(code: str, label: str) -> Markup:
+        if (code, label) not in badges:
+            badges[code, label] = Markup(macros.status(code, label))
+        return badges[code, label]
+
+    return badge
 
 
 def render_pages(
