@@ -23,6 +23,7 @@ from conftest import (
     MakeSite,
 )
 
+import statusgen.output
 import statusgen.public
 from statusgen.build import build_sites
 from statusgen.cli import main
@@ -95,16 +96,16 @@ def test_a_write_failing_halfway_leaves_the_previous_site_untouched(
     cli_build(root, out, now="2026-11-20T12:00:00Z")
     before = tree(out / "public")
 
-    original = Path.write_bytes
-    written: list[Path] = []
+    original = statusgen.output._write_file
+    written: list[str] = []
 
-    def flaky(self: Path, data: bytes) -> int:  # type: ignore[override]
+    def flaky(path: str, data: bytes) -> None:
         if len(written) == 10:
             raise OSError("disk full")
-        written.append(self)
-        return original(self, data)
+        written.append(path)
+        original(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", flaky)
+    monkeypatch.setattr(statusgen.output, "_write_file", flaky)
     site = validate_site(root, now=NOW).site
     assert site is not None
     with pytest.raises(OSError, match="disk full"):

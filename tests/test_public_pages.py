@@ -10,6 +10,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import markupsafe
 import tools
 from conftest import (
     INCIDENT,
@@ -25,7 +26,7 @@ from conftest import (
 
 from statusgen.build import build_sites
 from statusgen.public import render_public_site
-from statusgen.public.pages import RECENT_LIMIT
+from statusgen.public.pages import RECENT_LIMIT, make_environment
 from statusgen.validate import validate_site
 
 MAINT_ID = "2026-11-25-database-upgrade"
@@ -302,3 +303,28 @@ def test_pages_have_one_h1_and_no_skipped_heading_levels(tmp_path: Path, make_si
         assert levels.count(1) == 1, name
         for previous, current in zip(levels, levels[1:], strict=False):
             assert current <= previous + 1, (name, levels)
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>bold</b>"
+
+
+class _Text(str):
+    pass
+
+
+def test_templates_escape_every_kind_of_value_as_markupsafe_does() -> None:
+    # The templates' escaping skips markupsafe's Python wrapper for plain text and Markup.
+    template = make_environment(None).from_string("[{{ value }}]")
+    for value in (
+        "<script>alert('x') & \"y\"</script>",
+        "",
+        markupsafe.Markup("<em>kept</em>"),
+        _Text("<i>a str subclass</i>"),
+        _Html(),
+        42,
+        None,
+        ["<li>"],
+    ):
+        assert template.render(value=value) == f"[{markupsafe.escape(value)}]", value

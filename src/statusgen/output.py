@@ -281,15 +281,29 @@ class TreeWriter:
 
     def write(self, relpath: str, content: bytes) -> None:
         """``content`` at ``relpath``: a link to the current file when its bytes are the same."""
-        source = os.path.join(self.current, relpath)
-        inode = self.current_inode(relpath) if _same_bytes(Path(source), content) else None
+        source = f"{self.current}/{relpath}"
+        inode = self._same_file(relpath, source, content)
         target = self._target(relpath, inode)
         if target is None:
             return
         linked = None if inode is None else _link(Path(source), Path(target), strict=False)
         if linked is None:
-            Path(target).write_bytes(content)
+            _write_file(target, content)
         self._note(relpath, target, inode if linked else None)
+
+    def _same_file(self, relpath: str, source: str, content: bytes) -> int | None:
+        """The inode of the current tree's regular file at ``relpath`` if it holds ``content``."""
+        if self._current_known is not None and relpath not in self._current_known:
+            return None
+        try:
+            info = os.lstat(source)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != len(content):
+                return None
+            with open(source, "rb", buffering=0) as file:
+                same = file.read() == content
+        except OSError:
+            return None
+        return info.st_ino if same else None
 
     def _note(self, relpath: str, target: str, inode: int | None) -> None:
         """For :meth:`tree`: the new tree's file at ``relpath`` is a link to ``inode`` (None:
@@ -324,7 +338,15 @@ class TreeWriter:
                 if self._old_files.pop(above, None) is not None:  # a file of the spare where a folder must be
                     with suppress(FileNotFoundError):  # (or another process's writer removed it)
                         os.unlink(os.path.join(self.staging, above))
-            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+            parent = folder.rpartition("/")[0]
+            if not parent or parent in self._folders:  # (most pages: one new folder in a known one)
+                try:
+                    os.mkdir(f"{self.staging}/{folder}")
+                except FileExistsError:  # made by another process's writer (as makedirs, exist_ok)
+                    if not os.path.isdir(f"{self.staging}/{folder}"):
+                        raise
+            else:
+                os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
             for depth in range(1, len(parts)):
                 self._folders.add("/".join(parts[:depth]))
         return target
@@ -360,13 +382,15 @@ class TreeWriter:
         self._final_folders = needed - {""}
 
 
-def _same_bytes(path: Path, content: bytes) -> bool:
+def _write_file(path: str, content: bytes) -> None:
+    """A new file at ``path`` (as ``Path.write_bytes``, without its buffered file object)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
     try:
-        if path.is_symlink() or path.stat().st_size != len(content):
-            return False
-        return path.read_bytes() == content
-    except OSError:
-        return False
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _link(source: Path, target: Path, *, strict: bool = True) -> bool | None:
