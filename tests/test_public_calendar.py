@@ -24,6 +24,7 @@ from machine_outputs_site import (
     machine_view,
 )
 
+from statusgen.public.api import markdown_to_plain
 from statusgen.public.calendar import render_calendar
 from statusgen.public.sitemap import render_sitemap
 
@@ -82,6 +83,33 @@ def test_nothing_internal_nor_hostile(make_site: MakeSite, tmp_path: Path) -> No
     content = render_calendar(machine_view(make_site, tmp_path))["maintenance.ics"]
     for marker in [*MARKERS.values(), FUTURE, INTERNAL_ID, HOSTILE_ID, BASE_ID]:
         assert marker.encode() not in content, marker
+
+
+def test_text_is_escaped_and_folded_as_rfc_5545_asks(make_site: MakeSite, tmp_path: Path) -> None:
+    view = machine_view(make_site, tmp_path)
+    title = "Upgrade; DB, cache \\ queue: Größenänderung 🚀 " * 4
+    message = "Line one; more,\nline two with a back\\slash and «quotes» — ünïcödé " * 5
+    windows = tuple(
+        replace(i, title=title, updates=(*i.updates[:-1], replace(i.updates[-1], message=message)))
+        if i.id == UPCOMING_ID
+        else i
+        for i in view.incidents
+    )
+    content = render_calendar(replace(view, incidents=windows))["maintenance.ics"]
+    assert content.endswith(b"\r\n")
+    lines = content.split(b"\r\n")[:-1]
+    assert b"\n" not in b"".join(lines) and b"\r" not in b"".join(lines)
+    for line in lines:  # at most 75 octets each, never a character cut in two
+        assert len(line) <= 75, line
+        line.decode("utf-8")
+    assert any(line.startswith(b" ") for line in lines)  # folded, then
+    unfolded = content.replace(b"\r\n ", b"")
+    assert "SUMMARY:Upgrade\\; DB\\, cache \\\\ queue: Größenänderung 🚀 Upgrade".encode() in unfolded
+    event = events(content)[f"{UPCOMING_ID}@status.example.com"]
+    assert str(event["summary"]) == title
+    url = f"https://status.example.com/incidents/{UPCOMING_ID}/"
+    assert str(event["description"]) == f"{markdown_to_plain(message)}\n\n{url}"
+    assert ";" in title and "," in message and "\\" in markdown_to_plain(message)  # (what needed escaping was there)
 
 
 def test_hosted_under_a_sub_path(make_site: MakeSite, tmp_path: Path) -> None:

@@ -11,11 +11,10 @@ Events are ``TRANSP:TRANSPARENT``: maintenance informs, it does not make anyone 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import icalendar
 
 from ..model import Incident
 from .api import as_of, markdown_to_plain
@@ -50,34 +49,77 @@ def render_calendar(view: PublicView, windows: Sequence[Incident] | None = None)
     (``windows``: :func:`calendar_windows`, when the caller has them)."""
     config = view.config
     host = urlsplit(config.base_url).hostname or "localhost"
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//statusgen//maintenance calendar//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{config.name} - Scheduled maintenance")
-    calendar.add("x-wr-caldesc", f"Scheduled maintenance of {config.name}: {view.url()}")
-
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//statusgen//maintenance calendar//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALDESC:" + _text(f"Scheduled maintenance of {config.name}: {view.url()}"),
+        "X-WR-CALNAME:" + _text(f"{config.name} - Scheduled maintenance"),
+    ]
     for incident in windows if windows is not None else calendar_windows(view):
         assert incident.schedule is not None
         first, latest = incident.updates[0], incident.updates[-1]
         url = view.url(view.incident_path(incident))
-        event = icalendar.Event()
-        event.add("uid", f"{incident.id}@{host}")
-        event.add("dtstamp", _utc(latest.at))
-        event.add("created", _utc(first.at))
-        event.add("last-modified", _utc(latest.at))
-        event.add("sequence", len(incident.updates) - 1)
-        event.add("dtstart", _utc(incident.schedule.start))
-        event.add("dtend", _utc(incident.schedule.end))
-        event.add("summary", incident.title)
-        event.add("description", f"{markdown_to_plain(latest.message)}\n\n{url}")
-        event.add("url", url)
-        event.add("status", "CONFIRMED")
-        event.add("transp", "TRANSPARENT")
-        calendar.add_component(event)
-    return {CALENDAR_PATH: calendar.to_ical()}
+        lines += (
+            "BEGIN:VEVENT",
+            "SUMMARY:" + _text(incident.title),
+            "DTSTART:" + _utc(incident.schedule.start),
+            "DTEND:" + _utc(incident.schedule.end),
+            "DTSTAMP:" + _utc(latest.at),
+            "UID:" + _text(f"{incident.id}@{host}"),
+            f"SEQUENCE:{len(incident.updates) - 1}",
+            "CREATED:" + _utc(first.at),
+            "DESCRIPTION:" + _text(f"{markdown_to_plain(latest.message)}\n\n{url}"),
+            "LAST-MODIFIED:" + _utc(latest.at),
+            "STATUS:CONFIRMED",
+            "TRANSP:TRANSPARENT",
+            "URL:" + url,  # a URI: not escaped as text is
+            "END:VEVENT",
+        )
+    lines.append("END:VCALENDAR")
+    return {CALENDAR_PATH: "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")}
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC)
+# Written here rather than by an iCalendar library (which took ~0.8 ms an event): the file is
+# a list of simple content lines. The order of the properties is the one iCalendar libraries
+# write (RFC 5545 lets it be any); tests read the file back with the ``icalendar`` parser.
+
+_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"})
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_FOLD_AT = 75
+"""Octets a line may hold, the space that starts a continuation included."""
+
+
+def _text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks escaped;
+    other control characters (which the format does not allow) left out."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", value).translate(_TEXT_ESCAPES)
+
+
+def _utc(moment: dt.datetime) -> str:
+    """A DATE-TIME in UTC (``20261120T140000Z``)."""
+    at = moment.astimezone(dt.UTC)
+    return f"{at.year:04d}{at.month:02d}{at.day:02d}T{at.hour:02d}{at.minute:02d}{at.second:02d}Z"
+
+
+def _fold(line: str) -> str:
+    """``line`` folded (RFC 5545 3.1): at most 75 octets to a line, a continuation starting
+    with a space, never within a character's UTF-8 bytes nor right after an escaping backslash."""
+    if len(line) < _FOLD_AT and line.isascii():
+        return line
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if current and size + width >= _FOLD_AT:
+            carried = current.pop() if len(current) > 1 and current[-1] == "\\" else ""
+            chunks.append("".join(current))
+            current, size = ([carried], 1) if carried else ([], 0)
+        current.append(char)
+        size += width
+    chunks.append("".join(current))
+    return "\r\n ".join(chunks)

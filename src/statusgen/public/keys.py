@@ -28,7 +28,7 @@ CODE_MODULES = ("public", "config.py", "labels.py", "model.py", "timeline.py")
 """What the public site is made with, inside the ``statusgen`` package: a folder stands for every
 module below it. (The site's data is in the keys themselves; how it was read and validated is
 not the public site's business.)"""
-_LIBRARIES = ("Jinja2", "MarkupSafe", "Markdown", "nh3", "feedgen", "icalendar")
+_LIBRARIES = ("Jinja2", "MarkupSafe", "Markdown", "nh3", "feedgen")
 """Libraries whose output is in the public site's bytes."""
 
 
