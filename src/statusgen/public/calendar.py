@@ -108,9 +108,20 @@ def _utc(moment: dt.datetime) -> str:
 def _fold(line: str) -> str:
     """``line`` folded (RFC 5545 3.1): at most 75 octets to a line, a continuation starting
     with a space, never within a character's UTF-8 bytes nor right after an escaping backslash."""
-    if len(line) < _FOLD_AT and line.isascii():
-        return line
-    chunks: list[str] = []
+    if line.isascii():  # a character to an octet
+        if len(line) < _FOLD_AT:
+            return line
+        chunks: list[str] = []
+        start = 0
+        while len(line) - start >= _FOLD_AT:
+            end = start + _FOLD_AT - 1
+            if line[end - 1] == "\\":
+                end -= 1
+            chunks.append(line[start:end])
+            start = end
+        chunks.append(line[start:])
+        return "\r\n ".join(chunks)
+    chunks = []
     current: list[str] = []
     size = 0
     for char in line:
