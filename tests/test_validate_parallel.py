@@ -76,16 +76,14 @@ def test_workers_asked_for_problems_only_find_every_problem_a_full_run_finds(
     started = []
     real = multiprocessing.get_context
     monkeypatch.setattr(multiprocessing, "get_context", lambda method: started.append(method) or real(method))
-    walkers: list[int] = []
-    real_forked = validate.Forked
-    monkeypatch.setattr(validate, "Forked", lambda work, items, n: walkers.append(n) or real_forked(work, items, n))
 
     monkeypatch.setattr(validate, "_WALKED", [])  # as a new process: its first walk of the site
     cold = validate_site(root, now=NOW, problems_only=True)
-    assert started == ["fork"]
-    assert walkers == [1]  # another process walked some of the years
+    assert started == ["fork"]  # workers looked into the folders, read and checked them
     cached = validate_site(root, now=NOW, problems_only=True)
-    assert started == ["fork"]  # every shard from the cache: nothing left for workers
+    assert started == ["fork", "fork"]  # workers took every shard from the cache
+    told = validate_site(root, now=NOW, problems_only=True, changed=set())  # as serve: a watcher saw no change
+    assert started == ["fork", "fork"]  # every shard from the cache here: nothing left for workers
 
     codes = {problem.code for problem in full.problems}
     assert {"SG107", "SG301", "SG302", "SG303", "SG404", "SG602", "SG605"} <= codes, codes
@@ -95,5 +93,6 @@ def test_workers_asked_for_problems_only_find_every_problem_a_full_run_finds(
     assert unjudged == []
     assert cold.problems == full.problems
     assert cached.problems == full.problems
-    assert cold.files == cached.files == full.files
+    assert told.problems == full.problems
+    assert cold.files == cached.files == told.files == full.files
     assert cold.site is None and cached.site is None and full.site is not None

@@ -16,7 +16,7 @@ import os
 import pickle
 import re
 import stat
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from ..config import CONFIG_FILE, Config
 from ..errors import NotASiteError
 from ..loader import file_identity, load_yaml_file, parse_markdown, read_text, settled
 from ..model import Incident
-from ..parallel import Forked, worker_count
+from ..parallel import worker_count
 from ..problems import Problem
 from .consistency import check_consistency
 from .policy import check_policy, policy_holds_until
@@ -72,20 +72,17 @@ class ValidationResult:
     """None when ``statusgen.yml`` itself is unusable."""
 
 
-def _incident_folders(
+def _incident_candidates(
     root: Path, dirty: frozenset[str] | None = None
-) -> tuple[list[tuple[str, frozenset[str]]], list[Problem], set[str]]:
-    """Folders ``incidents/<YYYY>/<id>`` holding an incident or postmortem, sorted, each with
-    which of the two names it holds (as a file, folder or link); and every folder below
-    ``incidents/`` found to be a folder, not a link to one (as ``/``-joined paths from ``root``).
+) -> tuple[list[tuple[str, str]], list[Problem], set[str], bool, frozenset[str] | None]:
+    """The folders ``incidents/<YYYY>/<name>`` (each as its path and its path from the site), not
+    yet looked into; incident files misplaced above them; the folders found to be no links; and
+    whether this process lists the site's folders from memory (:data:`_LISTINGS`), with the
+    folders a watcher saw change (``dirty``, None when it does not: see :func:`validate_site`).
 
-    Incident files anywhere else under ``incidents/`` are reported as misplaced. What
-    :func:`os.walk` would find, from listings a long-lived process remembers (:data:`_LISTINGS`)
-    — without looking again at the folders a watcher vouches for (all but ``dirty``: see
-    :func:`validate_site`).
+    Only ``incidents/`` and its year folders are listed here: what each candidate holds, and
+    anything below it, is looked at with the rest of its work (:func:`_read_folders`).
     """
-    folders: list[tuple[str, frozenset[str]]] = []
-    problems: list[Problem] = []
     top = os.fspath(root)
     start = f"{top}/{INCIDENTS_DIR}"
     plain: set[str] = set()
@@ -101,24 +98,11 @@ def _incident_folders(
         _LISTED.clear()
     if not remember:
         dirty = None
-    walks = [_walk([(start, INCIDENTS_DIR)], remember=remember, dirty=dirty, only_top=True)]
-    years = walks[0][3]
-    # A first walk of a large history: another process walks about half of the years meanwhile.
-    # (Later walks take most listings from what this process remembers, and keep what they see.)
-    shares = [years] if remember else _split_by_size(years)
-    helper = Forked(_walk_shares, shares[1:], 1 if len(shares) > 1 else 0)
-    try:
-        walks.append(_walk(shares[0], remember=remember, dirty=dirty))
-        for walked in helper.results() if len(shares) > 1 else []:
-            walks += walked
-    except BaseException:
-        helper.stop()
-        raise
-    for found_folders, found_problems, found_plain, _ in walks:
-        folders += found_folders
-        problems += found_problems
-        plain |= found_plain
-    return sorted(folders), problems, plain
+    _, problems, found_plain, years = _walk([(start, INCIDENTS_DIR)], remember=remember, dirty=dirty, only_top=True)
+    plain |= found_plain
+    _, found, found_plain, candidates = _walk(years, remember=remember, dirty=dirty, only_top=True)
+    plain |= found_plain
+    return sorted(candidates), problems + found, plain, remember, dirty
 
 
 _Walk = tuple[list[tuple[str, frozenset[str]]], list[Problem], set[str], list[tuple[str, str]]]
@@ -128,9 +112,9 @@ def _walk(
     pending: list[tuple[str, str]], *, remember: bool, dirty: frozenset[str] | None = None, only_top: bool = False
 ) -> _Walk:
     """Walk down from the (path, path from the site) folders of ``pending``, or with
-    ``only_top`` list just those: the incident folders found, the misplaced incident files, the
-    folders found to be no links, and (``only_top``) the subfolders not walked. ``dirty``: see
-    :func:`_listing`."""
+    ``only_top`` list just those: the incident folders found, each with the incident files it
+    holds (as a file, folder or link); the misplaced incident files; the folders found to be no
+    links; and (``only_top``) the subfolders not walked. ``dirty``: see :func:`_listing`."""
     folders: list[tuple[str, frozenset[str]]] = []
     problems: list[Problem] = []
     plain: set[str] = set()
@@ -162,30 +146,6 @@ def _walk(
             plain.add(f"{directory}/{name}")
             (below if only_top else pending).append((f"{directory}/{name}", f"{relative}/{name}"))
     return folders, problems, plain, below
-
-
-def _walk_shares(shares: Sequence[list[tuple[str, str]]]) -> list[_Walk]:
-    return [_walk(share, remember=False) for share in shares]
-
-
-def _split_by_size(years: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
-    """``years`` in two shares of about as many subfolders each (a folder's link count is two
-    plus its subfolders'), or in one when there are too few to be worth a second process."""
-    sizes: dict[tuple[str, str], int] = {}
-    for year in years:
-        try:
-            sizes[year] = max(os.stat(year[0], follow_symlinks=False).st_nlink - 2, 0)
-        except OSError:
-            sizes[year] = 0
-    if len(years) < 2 or worker_count(sum(sizes.values()), least=_PARALLEL_FROM) == 0:
-        return [years]
-    shares: list[list[tuple[str, str]]] = [[], []]
-    totals = [0, 0]
-    for year in sorted(years, key=lambda year: -sizes[year]):
-        lighter = totals.index(min(totals))
-        shares[lighter].append(year)
-        totals[lighter] += sizes[year]
-    return shares
 
 
 _INCIDENT_NAMES = frozenset({INCIDENT_FILE, POSTMORTEM_FILE})
@@ -342,12 +302,22 @@ def _validate_site(
     runbooks = _runbook_ids(root)
 
     dirty = None if changed is None else _dirty_folders(changed)
-    folders, found, plain_folders = _incident_folders(root, dirty)
+    candidates, found, plain_folders, remember, dirty = _incident_candidates(root, dirty)
     problems += found
+    # Looking into the folders, reading and checking their files is most of the work, and each
+    # folder stands alone. Workers asked for problems only judge each folder as if its id were
+    # its own (they cannot see the others): see below.
+    judge = None
+    if problems_only:
+        judge = functools.partial(_judged, config=config, runbooks=runbooks, now=now)
+    folders, found, results = _read_folders(
+        root, candidates, template, plain_folders, judge, remember=remember, dirty=dirty
+    )
+    problems += found
+
     first_folder_of: dict[str, str] = {}
     incidents: list[Incident] = []
     policed: list[Incident] = []  # not those whose postmortem exists but is unreadable: policy cannot judge them
-    readable: list[tuple[str, bool, bool]] = []  # folder, usable, has a postmortem
     for folder, names in folders:
         incident_id = folder.rsplit("/", 1)[1]
         incident_path = f"{folder}/{INCIDENT_FILE}"
@@ -373,19 +343,16 @@ def _validate_site(
                     f"duplicate incident id '{incident_id}': {first_folder_of[incident_id]} has it too; rename one",
                 )
             )
+            if usable and judge is not None and results[folder][0] is None:
+                # A worker may have judged it as usable: only a folder of another year, named
+                # wrongly, has its id. Checked again here, it has its own problems only.
+                incident_file = read_text(root, incident_path, plain_folders)
+                postmortem_file = read_text(root, postmortem_path, plain_folders) if has_postmortem else None
+                results[folder] = _check_folder(folder, template, incident_file, postmortem_file)
             usable = False
         first_folder_of.setdefault(incident_id, folder)
 
-        readable.append((folder, usable, has_postmortem))
-
-    # Reading and checking the files is most of the work, and each folder stands alone.
-    judge = None
-    if problems_only:
-        unusable = frozenset(folder for folder, usable, _ in readable if not usable)
-        judge = functools.partial(_judged, config=config, runbooks=runbooks, now=now, unusable=unusable)
-    for (_, usable, _), (incident, found, unreadable, inconsistent) in zip(
-        readable, _read_folders(root, readable, template, plain_folders, judge, dirty), strict=True
-    ):
+        incident, found, unreadable, inconsistent = results[folder]
         problems += found
         if incident is not None and usable:
             incidents.append(incident)
@@ -410,12 +377,13 @@ def _judged(
     config: Config | None,
     runbooks: frozenset[str],
     now: dt.datetime,
-    unusable: frozenset[str],
 ) -> _FolderResult:
     """A folder's result with every problem :func:`_validate_site` finds of it (references and
-    policy included) and no incident: what a worker sends back when only problems are asked for."""
+    policy included) and no incident: what a worker sends back when only problems are asked for.
+    A folder whose name is no incident id is unusable; one whose id another folder has too is
+    not known to be, and :func:`_validate_site` checks it again."""
     incident, problems, unreadable, inconsistent = result
-    if incident is None or folder in unusable:
+    if incident is None or _check_folder_name(folder) is not None:
         return None, problems, unreadable, []
     problems = [*problems, *inconsistent]
     if config is not None:
@@ -518,54 +486,93 @@ def _check_folder(
     return incident, problems, unreadable, [] if incident is None else check_consistency(incident)
 
 
-_Stale = tuple[str, list[tuple[str, bool]], Shard | None]
-"""A shard to check: its name, its folders (each with whether it has a postmortem), and what
-the cache holds for it."""
-
-
 _Judge = Callable[[str, _FolderResult], _FolderResult]
+_Found = list[tuple[str, frozenset[str]]]
+"""Incident folders found by a walk, each with the incident files it holds."""
+_Task = tuple[str, list[tuple[str, str]], _Walk | None]
+"""A shard to look into, read and check (:func:`_read_shard`): its name, its candidate folders
+(each as its path and its path from the site), and what walking them found if that is done."""
+_Context = tuple[Path, FolderCache, tuple[str, ...], set[str], _Judge | None, bool, frozenset[str] | None]
+"""What every task needs: the site, its cache, the template, the folders known to be no links, the
+judge, whether listings are remembered, and the folders a watcher saw change."""
+_Done = tuple[_Found, list[Problem], dict[str, _FolderResult] | None, bytes | None]
+"""A task's incident folders, the misplaced files found below them, and their results, as they
+are or (from a worker) pickled."""
 
 
 def _read_folders(
     root: Path,
-    folders: list[tuple[str, bool, bool]],
+    candidates: list[tuple[str, str]],
     template: tuple[str, ...],
     plain_folders: set[str],
     judge: _Judge | None = None,
+    *,
+    remember: bool = False,
     dirty: frozenset[str] | None = None,
-) -> list[_FolderResult]:
-    """Every folder read and checked, in order.
+) -> tuple[_Found, list[Problem], dict[str, _FolderResult]]:
+    """The incident folders among ``candidates`` (sorted), the misplaced incident files found
+    below them, and each incident folder's result.
 
-    The folders are taken a cache shard (a month) at a time (:mod:`statusgen.cache`): a shard
-    whose every folder's files are as cached is loaded whole; the others are read and checked
-    again — folder by folder where something changed — on several CPUs by forked worker
-    processes when there is much to check. Nothing is read twice when there is no cache.
-    Workers send back ``judge(folder, result)`` instead of the result when there is a judge.
-    The files of folders not ``dirty`` are not looked at again when this process knows them
-    (see :func:`validate_site`).
+    The candidates are taken a cache shard (a month) at a time (:mod:`statusgen.cache`): each is
+    looked into, then a shard whose every folder's files are as cached is loaded whole; the others
+    are read and checked again — folder by folder where something changed. On a large site forked
+    worker processes do all of that on several CPUs, from the first shard on, and send back
+    ``judge(folder, result)`` instead of each result when there is a judge. A process that walked
+    the site before lists folders from what it remembers (``remember``); told by a watcher what
+    changed (``dirty``, see :func:`validate_site`), it looks into the folders itself first, without
+    looking again at the files of folders not ``dirty``, and leaves only the shards that changed
+    to workers.
     """
     cache = FolderCache(cache_folder(root), template)
-    shards: dict[str, list[tuple[str, bool]]] = {}
-    for folder, _, has_postmortem in folders:
-        shards.setdefault(shard_of(folder), []).append((folder, has_postmortem))
-
+    shards: dict[str, list[tuple[str, str]]] = {}
+    for candidate in candidates:
+        shards.setdefault(shard_of(candidate[1]), []).append(candidate)
+    folders: _Found = []
+    problems: list[Problem] = []
     results: dict[str, _FolderResult] = {}
-    stale: list[_Stale] = []
+    kept: list[str] = []
+    tasks: list[_Task] = []
     for name, members in shards.items():
-        stored = cache.load(name)
-        if stored is not None and len(stored.keys) == len(members):
-            keys = (
-                _known_key(cache, root, folder, has_postmortem, plain_folders, dirty)
-                for folder, has_postmortem in members
-            )
-            if all(stored.keys.get(folder) == key for (folder, _), key in zip(members, keys, strict=True)):
+        walk = None
+        if dirty is not None:  # a watcher's word: what this process remembers is most of it
+            walk = _walk(members, remember=True, dirty=dirty)
+            plain_folders |= walk[2]
+            readable = _readable(walk[0])
+            stored = cache.load(name) if readable else None
+            if stored is not None and _all_cached(
+                stored,
+                readable,
+                _known_keys(cache, root, readable, plain_folders, dirty),
+            ):
+                folders += walk[0]
+                problems += walk[1]
                 results.update(cache.results(name, stored))
+                kept.append(name)
                 continue
-        stale.append((name, members, stored))
-    for checked in _check_shards(root, cache, template, stale, plain_folders, judge):
-        results.update(checked)
-    cache.keep_only(shards)
-    return [results[folder] for folder, _, _ in folders]
+        tasks.append((name, members, walk))
+    context: _Context = (root, cache, template, plain_folders, judge, remember, dirty)
+    for (name, _, _), (found, walk_problems, checked, payload) in zip(tasks, _read_shards(context, tasks), strict=True):
+        folders += found
+        problems += walk_problems
+        if payload is not None:
+            checked = pickle.loads(payload)  # noqa: S301 - made by a worker just now
+        if checked:
+            results.update(checked)
+            kept.append(name)
+    cache.keep_only(kept)
+    return sorted(folders), problems, results
+
+
+def _readable(found: _Found) -> list[tuple[str, bool]]:
+    """The folders holding an incident file, each with whether it holds a postmortem too."""
+    return [(folder, POSTMORTEM_FILE in names) for folder, names in found if INCIDENT_FILE in names]
+
+
+def _all_cached(stored: Shard, readable: list[tuple[str, bool]], keys: Iterable[bytes | None]) -> bool:
+    """Whether the cache's shard holds exactly the ``readable`` folders, with these keys."""
+    return len(stored.keys) == len(readable) and all(
+        stored.keys.get(folder) == key for (folder, _), key in zip(readable, keys, strict=True)
+    )
 
 
 _SEEN: dict[tuple[str, str], tuple[tuple[object, ...], bytes | None]] = {}
@@ -633,22 +640,79 @@ def _key(
     return key, incident_file, postmortem_file
 
 
-def _check_shard(
-    root: Path,
+def _read_shard(context: _Context, task: _Task, *, in_worker: bool) -> _Done:
+    """Look into one shard's candidate folders (unless the task comes walked: then its cache was
+    found out of date already), take its results from the cache, or read and check the folders
+    that changed and store the shard. A worker sends the results pickled (and judged, when there
+    is a judge), and lists folders afresh: what it would remember dies with it."""
+    root, cache, template, plain_folders, judge, remember, dirty = context
+    name, members, walk = task
+    stale = walk is not None
+    if walk is None:
+        walk = _walk(members, remember=remember and not in_worker, dirty=dirty)
+        plain_folders |= walk[2]
+    found, walk_problems = walk[0], walk[1]
+    readable = _readable(found)
+    if not readable:
+        return found, walk_problems, {}, None
+    stored = cache.load(name)
+    reads: list[_FolderRead] | None = None
+    if in_worker or stale:  # read once: the files are needed to check a folder whose key changed
+        reads = _reads(cache, root, readable, plain_folders)
+        keys: Iterable[bytes | None] = (read[1] for read in reads)
+    else:  # what this process saw of the files spares reading them
+        keys = _known_keys(cache, root, readable, plain_folders, dirty)
+    if not stale and stored is not None and _all_cached(stored, readable, keys):
+        if in_worker and judge is None:  # as the cache holds them: the parent unpickles them
+            return found, walk_problems, None, stored.results or _pickled(cache.results(name, stored))
+        results = cache.results(name, stored)
+    else:
+        if reads is None:
+            reads = _reads(cache, root, readable, plain_folders)
+        results, payload = _check_shard(cache, template, name, reads, stored)
+        if in_worker and judge is None:
+            return found, walk_problems, None, payload
+    if not in_worker:
+        return found, walk_problems, results, None
+    assert judge is not None
+    return found, walk_problems, None, _pickled({folder: judge(folder, result) for folder, result in results.items()})
+
+
+def _reads(
+    cache: FolderCache, root: Path, readable: list[tuple[str, bool]], plain_folders: set[str]
+) -> list[_FolderRead]:
+    return [(folder, *_key(cache, root, folder, has_postmortem, plain_folders)) for folder, has_postmortem in readable]
+
+
+def _known_keys(
     cache: FolderCache,
-    template: tuple[str, ...],
-    name: str,
-    members: list[tuple[str, bool]],
-    stored: Shard | None,
+    root: Path,
+    readable: list[tuple[str, bool]],
     plain_folders: set[str],
+    dirty: frozenset[str] | None,
+) -> Iterator[bytes | None]:
+    """The cache keys of the ``readable`` folders, one at a time (:func:`_known_key`)."""
+    for folder, has_postmortem in readable:
+        yield _known_key(cache, root, folder, has_postmortem, plain_folders, dirty)
+
+
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+_FolderRead = tuple[str, bytes | None, _Read, _Read | None]
+"""A folder, the cache key of its files (:func:`_key`) and the files as read."""
+
+
+def _check_shard(
+    cache: FolderCache, template: tuple[str, ...], name: str, reads: list[_FolderRead], stored: Shard | None
 ) -> tuple[dict[str, _FolderResult], bytes]:
-    """Read and check the folders of one shard (those that changed), store the shard, and
-    return its results (every folder's, also those not cacheable), as they are and pickled."""
+    """Check the folders of one shard (those that changed), store the shard, and return its
+    results (every folder's, also those not cacheable), as they are and pickled."""
     previous: dict[str, _FolderResult] | None = None
     results: dict[str, _FolderResult] = {}
     keys: dict[str, bytes] = {}
-    for folder, has_postmortem in members:
-        key, incident_file, postmortem_file = _key(cache, root, folder, has_postmortem, plain_folders)
+    for folder, key, incident_file, postmortem_file in reads:
         if stored is not None and key is not None and stored.keys.get(folder) == key:
             if previous is None:
                 previous = cache.results(name, stored)
@@ -657,56 +721,42 @@ def _check_shard(
             results[folder] = _check_folder(folder, template, incident_file, postmortem_file)
         if key is not None:
             keys[folder] = key
-    payload = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = _pickled(results)
     if len(keys) < len(results):
         kept = {folder: results[folder] for folder in keys}
-        cache.store(name, Shard(keys, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)) if keys else None)
+        cache.store(name, Shard(keys, _pickled(kept)) if keys else None)
     else:
         cache.store(name, Shard(keys, payload))
     return results, payload
 
 
-_STALE: list[_Stale] = []
-"""The shards a pool of forked workers checks (inherited, so never pickled to them)."""
-_CONTEXT: list[tuple[Path, FolderCache, tuple[str, ...], set[str], _Judge | None]] = []
+_TASKS: list[_Task] = []
+"""The shards a pool of forked workers looks into and checks (inherited, so never pickled to them)."""
+_CONTEXT: list[_Context] = []
 
 
-def _check_stale(index: int) -> bytes:
-    root, cache, template, plain_folders, judge = _CONTEXT[0]
-    results, payload = _check_shard(root, cache, template, *_STALE[index], plain_folders)
-    if judge is None:
-        return payload
-    judged = {folder: judge(folder, result) for folder, result in results.items()}
-    return pickle.dumps(judged, protocol=pickle.HIGHEST_PROTOCOL)
+def _read_shard_in_worker(index: int) -> _Done:
+    return _read_shard(_CONTEXT[0], _TASKS[index], in_worker=True)
 
 
-def _check_shards(
-    root: Path,
-    cache: FolderCache,
-    template: tuple[str, ...],
-    stale: list[_Stale],
-    plain_folders: set[str],
-    judge: _Judge | None,
-) -> Iterator[dict[str, _FolderResult]]:
-    """The results of the ``stale`` shards: by forked worker processes when there is enough to
-    check, as each is done.
+def _read_shards(context: _Context, tasks: list[_Task]) -> Iterator[_Done]:
+    """What each task found, in order: by forked worker processes when there is enough to do.
 
     Fork only: it needs no re-import and nothing of the caller's state to be picklable. Not from a
     process that runs threads (``statusgen serve``), where forking is unsafe.
     """
-    processes = worker_count(sum(len(members) for _, members, _ in stale), least=_PARALLEL_FROM)
-    if processes == 0 or len(stale) < 2:
-        for name, members, stored in stale:
-            yield _check_shard(root, cache, template, name, members, stored, plain_folders)[0]
+    processes = worker_count(sum(len(members) for _, members, _ in tasks), least=_PARALLEL_FROM)
+    if processes == 0 or len(tasks) < 2:
+        for task in tasks:
+            yield _read_shard(context, task, in_worker=False)
         return
-    _STALE[:] = stale
-    _CONTEXT[:] = [(root, cache, template, plain_folders, judge)]
+    _TASKS[:] = tasks
+    _CONTEXT[:] = [context]
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for payload in pool.imap(_check_stale, range(len(stale))):
-                yield pickle.loads(payload)  # noqa: S301 - made by _check_shard just now
+            yield from pool.imap(_read_shard_in_worker, range(len(tasks)))
     finally:
-        _STALE.clear()
+        _TASKS.clear()
         _CONTEXT.clear()
 
 
