@@ -1,6 +1,7 @@
 """The loader keeps every place, refuses what is not plain data, and never raises."""
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,68 @@ def test_a_file_is_read_to_its_end_whatever_its_size(tmp_path: Path, size: int) 
     assert not problems or size  # (bytes 0x80 and up are no UTF-8)
     if not problems:
         assert text == content.decode()
+
+
+def _listed(site: Path, relpath: str) -> set[str]:
+    """What a walk of ``site`` leaves in ``plain_folders`` for a regular file it listed."""
+    top = str(site)
+    parts = relpath.split("/")
+    return {f"{top}/{'/'.join(parts[:index])}" for index in range(1, len(parts) + 1)}
+
+
+def test_a_file_a_walk_listed_is_looked_at_again_when_it_is_no_regular_file_any_more(tmp_path: Path) -> None:
+    """A walk lists an incident file as a regular file; whatever takes its place before it is read
+    is refused as if the walk had never seen it: a link out of the site, a pipe (which would
+    never open), a folder."""
+    from statusgen.loader import read_text
+
+    site = tmp_path / "site"
+    (site / "incidents/2026/2026-11-20-x").mkdir(parents=True)
+    relpath = "incidents/2026/2026-11-20-x/incident.md"
+    path = site / relpath
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\ntitle: secret\n---\n", encoding="utf-8")
+    listed = _listed(site, relpath)
+
+    path.write_text("---\ntitle: ok\n---\n", encoding="utf-8")
+    assert read_text(site, relpath, set(listed)) == ("---\ntitle: ok\n---\n", [])
+    path.write_bytes(b"x" * 20_000 + b"\xff")
+    assert [p.message for p in read_text(site, relpath, set(listed))[1]] == [
+        "is not valid UTF-8 (byte 0xff); save it as UTF-8"
+    ]
+
+    path.unlink()
+    path.symlink_to(outside)
+    assert [p.message for p in read_text(site, relpath, set(listed))[1]] == [
+        "is a link to a file outside the site; copy the file in"
+    ]
+    path.unlink()
+    os.mkfifo(path)
+    assert [p.message for p in read_text(site, relpath, set(listed))[1]] == [
+        "not a regular file; remove it or replace it with a file"
+    ]
+    path.unlink()
+    path.mkdir()
+    assert [p.message for p in read_text(site, relpath, set(listed))[1]] == [
+        "not a regular file; remove it or replace it with a file"
+    ]
+    path.rmdir()
+    assert [p.message for p in read_text(site, relpath, set(listed))[1]][0].startswith("cannot be read")
+
+
+def test_a_listed_file_below_a_folder_not_known_to_be_plain_is_looked_at(tmp_path: Path) -> None:
+    """Only a file whose every folder is known to be no link is opened without looking: a year
+    folder that is a link out of the site is found out, even with the file itself listed."""
+    from statusgen.loader import read_text
+
+    site = tmp_path / "site"
+    (site / "incidents").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "2026-11-20-x").mkdir(parents=True)
+    (elsewhere / "2026-11-20-x/incident.md").write_text("---\ntitle: secret\n---\n", encoding="utf-8")
+    (site / "incidents/2026").symlink_to(elsewhere)
+    relpath = "incidents/2026/2026-11-20-x/incident.md"
+    listed = _listed(site, relpath) - {f"{site}/incidents/2026"}
+    assert [p.message for p in read_text(site, relpath, listed)[1]] == [
+        "is a link to a file outside the site; copy the file in"
+    ]

@@ -227,36 +227,58 @@ def _read_bytes(path: str) -> bytes:
     return chunks[0] if len(chunks) == 2 else b"".join(chunks)
 
 
+def _read_listed(root: Path, relpath: str, plain_folders: set[str] | None) -> bytes | None:
+    """The bytes of a file a walk found to be a regular file, no link (it is in ``plain_folders``,
+    as is every folder above it), opened without looking at it first; None when it is not such a
+    file, or no longer one (then it is looked at as any file is).
+
+    (``O_NOFOLLOW`` refuses a link put in its place since, ``O_NONBLOCK`` a pipe that would
+    never open; what the open file is, is checked before it is read.)
+    """
+    if plain_folders is None:
+        return None
+    top = os.fspath(root)
+    path = f"{top}/{relpath}"
+    if path not in plain_folders:
+        return None
+    end = len(top)
+    while (end := path.find("/", end + 1)) >= 0:
+        if path[:end] not in plain_folders:
+            return None
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(handle)
+        size = info.st_size
+        if not stat.S_ISREG(info.st_mode) or size > _MAX_FILE_BYTES:
+            return None
+        data = os.read(handle, size + 1)  # a short read of a regular file is its end
+        if len(data) <= size:
+            return data
+        chunks = [data]  # it grew since
+        while chunks[-1]:
+            chunks.append(os.read(handle, 65536))
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+
+
 def read_text(root: Path, relpath: str, plain_folders: set[str] | None = None) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 text file (BOM and CRLF tolerated); a problem instead of an exception.
 
     ``plain_folders`` (any set, kept between calls) spares the checks of folders already
-    found to be no links.
+    found to be no links, and of regular files found to be no links (:func:`_read_listed`).
     """
-    try:
-        try:
-            info = _inside(root, relpath, plain_folders)
-        except FileNotFoundError:
-            if (root / relpath).is_symlink():
-                return None, [_file_problem(relpath, "SG101", "is a link to nothing; point it at a file or remove it")]
-            raise
-        if info is None:
-            full = root / relpath
-            if full.is_symlink() and not full.exists():
-                return None, [_file_problem(relpath, "SG101", "is a link to nothing; point it at a file or remove it")]
-            return None, [_file_problem(relpath, "SG101", "is a link to a file outside the site; copy the file in")]
-        if not stat.S_ISREG(info.st_mode):
-            return None, [_file_problem(relpath, "SG101", "not a regular file; remove it or replace it with a file")]
-        if info.st_size > _MAX_FILE_BYTES:
-            return None, [_file_problem(relpath, "SG101", f"larger than {_MAX_FILE_BYTES // 2**20} MiB; split it")]
-        raw = _read_bytes(f"{os.fspath(root)}/{relpath}")
-    except RuntimeError:  # Python 3.11's resolve() on a symlink loop
-        return None, [_file_problem(relpath, "SG101", "is a link that loops back on itself; remove it")]
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            return None, [_file_problem(relpath, "SG101", "is a link that loops back on itself; remove it")]
-        reason = error.strerror or type(error).__name__
-        return None, [_file_problem(relpath, "SG101", f"cannot be read ({reason}); check its permissions")]
+    raw = _read_listed(root, relpath, plain_folders)
+    if raw is None:
+        looked_at = _read_looked_at(root, relpath, plain_folders)
+        if isinstance(looked_at, list):
+            return None, looked_at
+        raw = looked_at
     try:
         text = raw.decode("utf-8") if raw[:3] != b"\xef\xbb\xbf" else raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -265,6 +287,35 @@ def read_text(root: Path, relpath: str, plain_folders: set[str] | None = None) -
         message = f"is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8"
         return None, [Problem(relpath, line, column, Level.ERROR, "SG101", message)]
     return text, []
+
+
+def _read_looked_at(root: Path, relpath: str, plain_folders: set[str] | None) -> bytes | list[Problem]:
+    """The bytes of a file inside the site, after looking at what it is; else why it cannot be read."""
+    try:
+        try:
+            info = _inside(root, relpath, plain_folders)
+        except FileNotFoundError:
+            if (root / relpath).is_symlink():
+                return [_file_problem(relpath, "SG101", "is a link to nothing; point it at a file or remove it")]
+            raise
+        if info is None:
+            full = root / relpath
+            if full.is_symlink() and not full.exists():
+                return [_file_problem(relpath, "SG101", "is a link to nothing; point it at a file or remove it")]
+            return [_file_problem(relpath, "SG101", "is a link to a file outside the site; copy the file in")]
+        if not stat.S_ISREG(info.st_mode):
+            return [_file_problem(relpath, "SG101", "not a regular file; remove it or replace it with a file")]
+        if info.st_size > _MAX_FILE_BYTES:
+            return [_file_problem(relpath, "SG101", f"larger than {_MAX_FILE_BYTES // 2**20} MiB; split it")]
+        raw = _read_bytes(f"{os.fspath(root)}/{relpath}")
+    except RuntimeError:  # Python 3.11's resolve() on a symlink loop
+        return [_file_problem(relpath, "SG101", "is a link that loops back on itself; remove it")]
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return [_file_problem(relpath, "SG101", "is a link that loops back on itself; remove it")]
+        reason = error.strerror or type(error).__name__
+        return [_file_problem(relpath, "SG101", f"cannot be read ({reason}); check its permissions")]
+    return raw
 
 
 def load_yaml_file(root: Path, relpath: str) -> tuple[Document | None, list[Problem]]:

@@ -17,14 +17,14 @@ import pickle
 import re
 import stat
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import FolderCache, Shard, cache_folder, shard_of
 from ..config import CONFIG_FILE, Config
 from ..errors import NotASiteError
 from ..loader import file_identity, load_yaml_file, parse_markdown, read_text, settled
-from ..model import Incident
+from ..model import Incident, Postmortem
 from ..parallel import worker_count
 from ..problems import Problem
 from .consistency import check_consistency
@@ -113,8 +113,9 @@ def _walk(
 ) -> _Walk:
     """Walk down from the (path, path from the site) folders of ``pending``, or with
     ``only_top`` list just those: the incident folders found, each with the incident files it
-    holds (as a file, folder or link); the misplaced incident files; the folders found to be no
-    links; and (``only_top``) the subfolders not walked. ``dirty``: see :func:`_listing`."""
+    holds (as a file, folder or link); the misplaced incident files; the folders, and the incident
+    folders' regular files, found to be no links; and (``only_top``) the subfolders not walked.
+    ``dirty``: see :func:`_listing`."""
     folders: list[tuple[str, frozenset[str]]] = []
     problems: list[Problem] = []
     plain: set[str] = set()
@@ -125,12 +126,14 @@ def _walk(
         listing = _listing(directory, remember=remember, trusted=dirty is not None and relative not in dirty)
         if listing is None:
             continue
-        entries, subdirectories = listing
+        entries, subdirectories, regular = listing
         # a directory or a link named like an incident file is reported, not skipped
         names = _INCIDENT_NAMES & entries
         if names:
             if relative.count("/") == 2:
                 folders.append((relative, names))
+                for name in regular:
+                    plain.add(f"{directory}/{name}")
             else:
                 for name in sorted(names):
                     problems.append(
@@ -149,20 +152,25 @@ def _walk(
 
 
 _INCIDENT_NAMES = frozenset({INCIDENT_FILE, POSTMORTEM_FILE})
-_LISTED: dict[tuple[frozenset[str], tuple[str, ...]], tuple[frozenset[str], tuple[str, ...]]] = {}
+_LISTED: dict[_Listing, _Listing] = {}
 _WALKED: list[str] = []
 """The ``incidents`` folder of the site this process walked last."""
-_LISTINGS: dict[str, tuple[tuple[int, int, int, int], tuple[frozenset[str], tuple[str, ...]]]] = {}
+_LISTINGS: dict[str, tuple[tuple[int, int, int, int], _Listing]] = {}
 """Directories under ``incidents/`` this process listed: by path, their device, inode,
-modification and change times then, their entries' names, and which entries are folders (not
-links): a directory's times change whenever an entry is added, removed or renamed."""
+modification and change times then, and their listing (:func:`_listing`): a directory's times
+change whenever an entry is added, removed or renamed."""
 
 
-def _listing(directory: str, *, remember: bool, trusted: bool = False) -> tuple[frozenset[str], tuple[str, ...]] | None:
-    """The names in ``directory`` and those that are folders, not links; None if it cannot be
-    listed (as :func:`os.walk` skips it). With ``remember``, from :data:`_LISTINGS` if the
-    folder's times are as they were — or without looking at them when the listing is
-    ``trusted`` (a watcher saw nothing change below the folder)."""
+_Listing = tuple[frozenset[str], tuple[str, ...], frozenset[str]]
+
+
+def _listing(directory: str, *, remember: bool, trusted: bool = False) -> _Listing | None:
+    """The names in ``directory``, those that are folders (not links), and the incident files
+    that are regular files (not links: :func:`~statusgen.loader.read_text` opens them without
+    looking first); None if it cannot be listed (as :func:`os.walk` skips it). With
+    ``remember``, from :data:`_LISTINGS` if the folder's times are as they were — or without
+    looking at them when the listing is ``trusted`` (a watcher saw nothing change below the
+    folder)."""
     info = None
     if remember:
         if trusted and (known := _LISTINGS.get(directory)) is not None:
@@ -177,6 +185,7 @@ def _listing(directory: str, *, remember: bool, trusted: bool = False) -> tuple[
             return known[1]
     names: list[str] = []
     subdirectories: list[str] = []
+    regular: list[str] = []
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
@@ -184,9 +193,11 @@ def _listing(directory: str, *, remember: bool, trusted: bool = False) -> tuple[
                 with contextlib.suppress(OSError):
                     if entry.is_dir(follow_symlinks=False):
                         subdirectories.append(entry.name)
+                    elif entry.name in _INCIDENT_NAMES and entry.is_file(follow_symlinks=False):
+                        regular.append(entry.name)
     except OSError:
         return None
-    listing = (frozenset(names), tuple(sorted(subdirectories, reverse=True)))
+    listing = (frozenset(names), tuple(sorted(subdirectories, reverse=True)), frozenset(regular))
     listing = _LISTED.setdefault(listing, listing)  # most folders hold the same one or two files
     if info is not None:
         if settled(max(info.st_mtime_ns, info.st_ctime_ns)):
@@ -457,32 +468,31 @@ _PARALLEL_FROM = 400
 def _check_folder(
     folder: str, template: tuple[str, ...], incident_file: _Read, postmortem_file: _Read | None
 ) -> _FolderResult:
-    """Parse and check one folder's files, read by the caller."""
+    """Parse and check one folder's files, read by the caller (the postmortem first: the
+    incident is made with it)."""
+    unreadable = False
+    postmortem: Postmortem | None = None
+    postmortem_problems: list[Problem] = []
+    if postmortem_file is not None:
+        text, postmortem_problems = postmortem_file[0], list(postmortem_file[1])
+        if text is not None:
+            document, found = parse_markdown(text, f"{folder}/{POSTMORTEM_FILE}")
+            postmortem_problems += found
+            if document is not None:
+                postmortem, found = check_postmortem(document)
+                postmortem_problems += found
+                if postmortem is not None and template:
+                    postmortem_problems += check_postmortem_sections(postmortem, document.body_line, template)
+        unreadable = postmortem is None
     text, problems = incident_file[0], list(incident_file[1])
     incident: Incident | None = None
     if text is not None:
         document, found = parse_markdown(text, f"{folder}/{INCIDENT_FILE}")
         problems += found
         if document is not None:
-            incident, found = check_incident(document, folder.rsplit("/", 1)[1])
+            incident, found = check_incident(document, folder.rsplit("/", 1)[1], postmortem)
             problems += found
-    unreadable = False
-    if postmortem_file is not None:
-        text, found = postmortem_file
-        problems += found
-        postmortem = None
-        if text is not None:
-            document, found = parse_markdown(text, f"{folder}/{POSTMORTEM_FILE}")
-            problems += found
-            if document is not None:
-                postmortem, found = check_postmortem(document)
-                problems += found
-                if postmortem is not None and template:
-                    problems += check_postmortem_sections(postmortem, document.body_line, template)
-        if postmortem is None:
-            unreadable = True
-        elif incident is not None:
-            incident = replace(incident, postmortem=postmortem)
+    problems += postmortem_problems
     return incident, problems, unreadable, [] if incident is None else check_consistency(incident)
 
 

@@ -824,7 +824,10 @@ def _notifications(c: Checker, data: dict[str, Any], components: set[str]) -> No
     )
 
 
-def check_incident(document: Document, incident_id: str) -> tuple[Incident | None, list[Problem]]:
+def check_incident(
+    document: Document, incident_id: str, postmortem: Postmortem | None = None
+) -> tuple[Incident | None, list[Problem]]:
+    """The incident ``document`` records, with its ``postmortem`` if it has one, and its problems."""
     c = Checker(document)
     if not _root_mapping(c, "the frontmatter"):
         return None, c.problems
@@ -861,6 +864,7 @@ def check_incident(document: Document, incident_id: str) -> tuple[Incident | Non
             for u in data.get("updates", ())
         ),
         notes=document.body,
+        postmortem=postmortem,
         where=document.where,
     )
     return incident, c.problems

@@ -40,6 +40,8 @@ class Section:
 
     @property
     def is_empty(self) -> bool:
+        if "<!--" not in self.text:  # the usual section: no comment to take out
+            return self.text.isspace() or not self.text
         return not _COMMENT.sub("", self.text).strip()
 
 
