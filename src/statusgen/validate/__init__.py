@@ -48,6 +48,8 @@ RUNBOOKS_DIR = "content/runbooks"
 INCIDENT_FILE = "incident.md"
 POSTMORTEM_FILE = "postmortem.md"
 _INCIDENT_ID = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)")
+_USUAL_ID = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*").fullmatch
+"""An id whose slug is a :data:`~statusgen.validate.schema.SLUG` (the date is checked apart)."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,10 @@ def _listing(directory: str, *, remember: bool, trusted: bool = False) -> _Listi
 def _check_folder_name(folder: str) -> str | None:
     """What is wrong with ``incidents/<year>/<id>``, or None."""
     _, year, incident_id = folder.split("/")
+    if _USUAL_ID(incident_id) and incident_id[:4] == year:  # the usual name, checked in one go
+        with contextlib.suppress(ValueError):
+            dt.date.fromisoformat(incident_id[:10])
+            return None
     match = _INCIDENT_ID.fullmatch(incident_id)
     if not match or not SLUG.fullmatch(match.group(4)):
         return (
