@@ -165,7 +165,7 @@ def _worker(root: Path, repeat: int) -> dict:
     def public_build() -> None:
         """What ``statusgen serve`` does on a save: validate (told what changed), build with what
         its earlier builds remembered (the collector at work)."""
-        result = validate_site(root, now=now, changed=seen[0])
+        result = validate_site(root, now=now, changed=seen[0], watched=True)
         assert result.site is not None and not result.problems, result.problems[:3]
         build_sites(result.site, now=now, out=out, public=True, kb=False, memo=serve_memo)
 

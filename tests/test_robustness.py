@@ -27,7 +27,6 @@ from conftest import CONFIG, INCIDENT, INCIDENT_TEXT, NOW, NOW_ISO, write_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from statusgen import loader
 from statusgen.kb import stage_tree
 from statusgen.problems import Level
 from statusgen.public import render_public_site
@@ -289,15 +288,15 @@ def test_a_symlink_loop(tmp_path: Path) -> None:
 def test_an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = write_site(tmp_path / "site")
     target = root / INCIDENT
-    if os.geteuid() == 0:  # root reads anything: make the read fail the way a permission error does
-        real = loader._read_bytes
+    if os.geteuid() == 0:  # root opens anything: make opening it fail the way a permission error does
+        real = os.open
 
-        def read_bytes(path: str) -> bytes:
+        def open_file(path: str, flags: int, *args: int) -> int:
             if Path(path) == target:
                 raise PermissionError(13, "Permission denied", path)
-            return real(path)
+            return real(path, flags, *args)
 
-        monkeypatch.setattr(loader, "_read_bytes", read_bytes)
+        monkeypatch.setattr(os, "open", open_file)
     else:
         target.chmod(0)
     problems = validate_site(root, now=NOW).problems

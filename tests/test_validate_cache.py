@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -317,6 +318,43 @@ def test_a_watchers_word_spares_looking_at_the_folders_it_saw_unchanged(
     assert result.site is not None
     assert {i.id: i.severity for i in result.site.incidents}["2026-11-10-web-errors"] == "SEV-2"
     assert validate_site(root, now=NOW, changed=set()).problems == result.problems
+
+
+def test_serves_first_build_remembers_the_files_though_workers_check_them(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new ``statusgen serve`` (``watched``) remembers every folder, file and cache shard its
+    first build saw, also those that worker processes saw: its first edit then has validate look
+    again at what changed alone."""
+    monkeypatch.setattr(loader, "SETTLED_NS", -(10**18))  # trusted at once
+    monkeypatch.setattr(validate, "_PARALLEL_FROM", 2)
+    months = {
+        f"incidents/2026/2026-{month:02d}-20-api-errors-{month}/incident.md": INCIDENT_TEXT.replace(
+            "2026-11-20", f"2026-{month:02d}-20"
+        )
+        for month in range(1, 11)
+    }
+    root = make_site(tmp_path / "site", {SECOND: INCIDENT_TEXT.replace("2026-11-20", "2026-11-10"), **months})
+    monkeypatch.setenv("STATUSGEN_CACHE_DIR", str(tmp_path / "cache"))
+    real, real_scandir, real_loads = validate._identity, os.scandir, pickle.loads
+    for cache in ("empty", "full"):  # workers check every folder, then take every shard from the cache
+        monkeypatch.setattr(validate, "_WALKED", [])  # a new process: nothing remembered
+        monkeypatch.setattr(validate, "_SEEN", {})
+        monkeypatch.setattr(validate, "_LISTINGS", {})
+        first = validate_site(root, now=NOW, watched=True)
+        looked: list[str] = []
+        monkeypatch.setattr(validate, "_identity", lambda root, top, relpath, *args: looked.append(relpath))  # noqa: B023
+        monkeypatch.setattr(os, "scandir", lambda path: looked.append(path) or real_scandir(path))  # noqa: B023
+        monkeypatch.setattr(pickle, "loads", lambda data: looked.append("a shard") or real_loads(data))  # noqa: B023
+        result = validate_site(root, now=NOW, changed=set(), watched=True)  # the watcher saw nothing change
+        monkeypatch.setattr(validate, "_identity", real)
+        monkeypatch.setattr(os, "scandir", real_scandir)
+        monkeypatch.setattr(pickle, "loads", real_loads)
+        # no file, folder or shard looked at again (but the cache's own folder)
+        assert looked == [cache_folder(root)], cache
+        assert result.problems == first.problems
+        assert first.site is not None and result.site is not None
+        assert result.site.incidents == first.site.incidents
 
 
 def test_with_a_watchers_word_validate_finds_what_looking_at_everything_finds(

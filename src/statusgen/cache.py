@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["VALIDATION_MODULES", "FolderCache", "Shard", "cache_folder", "shard_of"]
+__all__ = ["VALIDATION_MODULES", "FolderCache", "Shard", "ShardSeen", "cache_folder", "shard_of"]
 
 _FORMAT = 2
 _MONTH = re.compile(r"incidents/\d{4}/(\d{4}-\d{2})-[^/]*")
@@ -116,6 +116,11 @@ def _private(info: os.stat_result) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+ShardSeen = tuple[tuple[int, int, int, int], dict[str, bytes]]
+"""A shard's file as a process saw it: its identity (device, inode, size, modification time)
+and the keys it holds."""
+
+
 @dataclass(frozen=True)
 class Shard:
     keys: dict[str, bytes]
@@ -180,6 +185,23 @@ class FolderCache:
             # hundreds of megabytes in either form
             _LOADED[(self.folder, name)] = (entry[0], Shard(shard.keys, b""), results)
         return results
+
+    def seen(self, name: str) -> ShardSeen | None:
+        """The identity of the file of shard ``name`` this process last read or wrote, and its
+        keys: what another process can :meth:`adopt`."""
+        entry = _LOADED.get((self.folder, name)) if self.folder is not None else None
+        return None if entry is None else (entry[0], entry[1].keys)
+
+    def adopt(self, name: str, seen: ShardSeen, results: dict[str, Any]) -> None:
+        """Remember the results of shard ``name`` as if this process had read them from its file,
+        which another process read or wrote as :meth:`seen` tells (a worker: see
+        :mod:`statusgen.validate`); ``results`` may hold more folders than the file does."""
+        if self.folder is None:
+            return
+        identity, keys = seen
+        if any(known != self.folder for known, _ in _LOADED):
+            _LOADED.clear()  # one site at a time
+        _LOADED[(self.folder, name)] = (identity, Shard(keys, b""), results)
 
     def store(self, name: str, shard: Shard | None) -> None:
         """Replace the shard called ``name`` (None removes it); never fails."""

@@ -36,6 +36,7 @@ __all__ = [
     "parse_markdown",
     "load_yaml_file",
     "read_text",
+    "read_text_with_identity",
     "file_identity",
     "settled",
 ]
@@ -227,10 +228,11 @@ def _read_bytes(path: str) -> bytes:
     return chunks[0] if len(chunks) == 2 else b"".join(chunks)
 
 
-def _read_listed(root: Path, relpath: str, plain_folders: set[str] | None) -> bytes | None:
-    """The bytes of a file a walk found to be a regular file, no link (it is in ``plain_folders``,
-    as is every folder above it), opened without looking at it first; None when it is not such a
-    file, or no longer one (then it is looked at as any file is).
+def _read_listed(root: Path, relpath: str, plain_folders: set[str] | None) -> tuple[bytes, os.stat_result] | None:
+    """The bytes (and the ``fstat`` before they were read) of a file a walk found to be a regular
+    file, no link (it is in ``plain_folders``, as is every folder above it), opened without
+    looking at it first; None when it is not such a file, or no longer one (then it is looked at
+    as any file is).
 
     (``O_NOFOLLOW`` refuses a link put in its place since, ``O_NONBLOCK`` a pipe that would
     never open; what the open file is, is checked before it is read.)
@@ -256,11 +258,11 @@ def _read_listed(root: Path, relpath: str, plain_folders: set[str] | None) -> by
             return None
         data = os.read(handle, size + 1)  # a short read of a regular file is its end
         if len(data) <= size:
-            return data
+            return data, info
         chunks = [data]  # it grew since
         while chunks[-1]:
             chunks.append(os.read(handle, 65536))
-        return b"".join(chunks)
+        return b"".join(chunks), info
     except OSError:
         return None
     finally:
@@ -273,24 +275,37 @@ def read_text(root: Path, relpath: str, plain_folders: set[str] | None = None) -
     ``plain_folders`` (any set, kept between calls) spares the checks of folders already
     found to be no links, and of regular files found to be no links (:func:`_read_listed`).
     """
-    raw = _read_listed(root, relpath, plain_folders)
-    if raw is None:
+    text, problems, _ = read_text_with_identity(root, relpath, plain_folders)
+    return text, problems
+
+
+def read_text_with_identity(
+    root: Path, relpath: str, plain_folders: set[str] | None = None
+) -> tuple[str | None, list[Problem], tuple[int, ...] | None]:
+    """:func:`read_text`, and the file's identity (:func:`file_identity`) as seen before it was
+    read (None if it could not be read): what was read is at least as new as that."""
+    listed = _read_listed(root, relpath, plain_folders)
+    if listed is None:
         looked_at = _read_looked_at(root, relpath, plain_folders)
         if isinstance(looked_at, list):
-            return None, looked_at
-        raw = looked_at
+            return None, looked_at, None
+        listed = looked_at
+    raw, info = listed
     try:
         text = raw.decode("utf-8") if raw[:3] != b"\xef\xbb\xbf" else raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         message = f"is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8"
-        return None, [Problem(relpath, line, column, Level.ERROR, "SG101", message)]
-    return text, []
+        return None, [Problem(relpath, line, column, Level.ERROR, "SG101", message)], None
+    return text, [], (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
-def _read_looked_at(root: Path, relpath: str, plain_folders: set[str] | None) -> bytes | list[Problem]:
-    """The bytes of a file inside the site, after looking at what it is; else why it cannot be read."""
+def _read_looked_at(
+    root: Path, relpath: str, plain_folders: set[str] | None
+) -> tuple[bytes, os.stat_result] | list[Problem]:
+    """The bytes of a file inside the site (and what it was found to be before they were read);
+    else why it cannot be read."""
     try:
         try:
             info = _inside(root, relpath, plain_folders)
@@ -315,7 +330,7 @@ def _read_looked_at(root: Path, relpath: str, plain_folders: set[str] | None) ->
             return [_file_problem(relpath, "SG101", "is a link that loops back on itself; remove it")]
         reason = error.strerror or type(error).__name__
         return [_file_problem(relpath, "SG101", f"cannot be read ({reason}); check its permissions")]
-    return raw
+    return raw, info
 
 
 def load_yaml_file(root: Path, relpath: str) -> tuple[Document | None, list[Problem]]:

@@ -162,7 +162,7 @@ class PreviewServer:
         elif self._changed is not None:
             self._changed |= changed
         try:
-            result = validate_site(self.root, now=now, changed=self._changed)
+            result = validate_site(self.root, now=now, changed=self._changed, watched=True)
             self._changed = set()
             errors = [p for p in result.problems if p.level is Level.ERROR]
             if not errors and result.site is not None:

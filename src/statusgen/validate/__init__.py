@@ -20,10 +20,10 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import FolderCache, Shard, cache_folder, shard_of
+from ..cache import FolderCache, Shard, ShardSeen, cache_folder, shard_of
 from ..config import CONFIG_FILE, Config
 from ..errors import NotASiteError
-from ..loader import file_identity, load_yaml_file, parse_markdown, read_text, settled
+from ..loader import file_identity, load_yaml_file, parse_markdown, read_text, read_text_with_identity, settled
 from ..model import Incident, Postmortem
 from ..parallel import worker_count
 from ..problems import Problem
@@ -75,7 +75,7 @@ class ValidationResult:
 
 
 def _incident_candidates(
-    root: Path, dirty: frozenset[str] | None = None
+    root: Path, dirty: frozenset[str] | None = None, watched: bool = False
 ) -> tuple[list[tuple[str, str]], list[Problem], set[str], bool, frozenset[str] | None]:
     """The folders ``incidents/<YYYY>/<name>`` (each as its path and its path from the site), not
     yet looked into; incident files misplaced above them; the folders found to be no links; and
@@ -91,9 +91,9 @@ def _incident_candidates(
     with contextlib.suppress(OSError):
         if not os.path.islink(start):
             plain.add(start)
-    # Remembered from a process's second walk of a site on: a command that walks it once does
-    # not pay for the folders' times.
-    remember = _WALKED[:1] == [start]
+    # Remembered from a process's second walk of a site on, or its first for a watching caller: a
+    # command that walks it once does not pay for the folders' times.
+    remember = watched or _WALKED[:1] == [start]
     _WALKED[:] = [start]
     if _LISTINGS and not remember:
         _LISTINGS.clear()  # one site at a time
@@ -154,6 +154,8 @@ def _walk(
 
 
 _INCIDENT_NAMES = frozenset({INCIDENT_FILE, POSTMORTEM_FILE})
+_Listing = tuple[frozenset[str], tuple[str, ...], frozenset[str]]
+"""A folder's entries, its subfolders (not links), and its incident files that are regular files."""
 _LISTED: dict[_Listing, _Listing] = {}
 _WALKED: list[str] = []
 """The ``incidents`` folder of the site this process walked last."""
@@ -161,9 +163,6 @@ _LISTINGS: dict[str, tuple[tuple[int, int, int, int], _Listing]] = {}
 """Directories under ``incidents/`` this process listed: by path, their device, inode,
 modification and change times then, and their listing (:func:`_listing`): a directory's times
 change whenever an entry is added, removed or renamed."""
-
-
-_Listing = tuple[frozenset[str], tuple[str, ...], frozenset[str]]
 
 
 def _listing(directory: str, *, remember: bool, trusted: bool = False) -> _Listing | None:
@@ -244,7 +243,12 @@ def _runbook_ids(root: Path) -> frozenset[str]:
 
 
 def validate_site(
-    root: Path, *, now: dt.datetime, problems_only: bool = False, changed: Collection[str] | None = None
+    root: Path,
+    *,
+    now: dt.datetime,
+    problems_only: bool = False,
+    changed: Collection[str] | None = None,
+    watched: bool = False,
 ) -> ValidationResult:
     """Check every file of the site at ``root``; ``now`` decides what is overdue.
 
@@ -257,11 +261,16 @@ def validate_site(
     times, inode) since a moment before this process's previous call for the same site began.
     The incident folders holding none of them are then not looked at again where this process
     remembers them — a watcher that has just looked at every file need not have it done twice.
+
+    ``watched``: the caller watches the site's files and will tell what changed next time, as
+    ``statusgen serve`` does from its first build on. Worker processes then send back what they
+    saw of each folder they listed and file they read, for this process to remember: a later
+    call told what changed looks again at those alone.
     """
     if not (root / CONFIG_FILE).is_file():
         raise NotASiteError(f"{root} has no {CONFIG_FILE}; run statusgen in a site folder or pass --root")
     with without_cycle_collection():
-        return _validate_site(root, now, problems_only, changed)
+        return _validate_site(root, now, problems_only, changed, watched)
 
 
 @contextlib.contextmanager
@@ -300,7 +309,7 @@ def _dirty_folders(changed: Collection[str]) -> frozenset[str]:
 
 
 def _validate_site(
-    root: Path, now: dt.datetime, problems_only: bool, changed: Collection[str] | None
+    root: Path, now: dt.datetime, problems_only: bool, changed: Collection[str] | None, watched: bool
 ) -> ValidationResult:
     problems: list[Problem] = []
     files = 1
@@ -319,7 +328,7 @@ def _validate_site(
     runbooks = _runbook_ids(root)
 
     dirty = None if changed is None else _dirty_folders(changed)
-    candidates, found, plain_folders, remember, dirty = _incident_candidates(root, dirty)
+    candidates, found, plain_folders, remember, dirty = _incident_candidates(root, dirty, watched)
     problems += found
     # Looking into the folders, reading and checking their files is most of the work, and each
     # folder stands alone. Workers asked for problems only judge each folder as if its id were
@@ -328,7 +337,7 @@ def _validate_site(
     if problems_only:
         judge = functools.partial(_judged, config=config, runbooks=runbooks, now=now)
     folders, found, results = _read_folders(
-        root, candidates, template, plain_folders, judge, remember=remember, dirty=dirty
+        root, candidates, template, plain_folders, judge, remember=remember, dirty=dirty, watched=watched
     )
     problems += found
 
@@ -508,12 +517,13 @@ _Found = list[tuple[str, frozenset[str]]]
 _Task = tuple[str, list[tuple[str, str]], _Walk | None]
 """A shard to look into, read and check (:func:`_read_shard`): its name, its candidate folders
 (each as its path and its path from the site), and what walking them found if that is done."""
-_Context = tuple[Path, FolderCache, tuple[str, ...], set[str], _Judge | None, bool, frozenset[str] | None]
+_Context = tuple[Path, FolderCache, tuple[str, ...], set[str], _Judge | None, bool, frozenset[str] | None, bool]
 """What every task needs: the site, its cache, the template, the folders known to be no links, the
-judge, whether listings are remembered, and the folders a watcher saw change."""
-_Done = tuple[_Found, list[Problem], dict[str, _FolderResult] | None, bytes | None]
-"""A task's incident folders, the misplaced files found below them, and their results, as they
-are or (from a worker) pickled."""
+judge, whether listings are remembered, the folders a watcher saw change, and whether the caller
+watches the site (see :func:`validate_site`)."""
+_Done = tuple[_Found, list[Problem], dict[str, _FolderResult] | None, bytes | None, "_Remembered"]
+"""A task's incident folders, the misplaced files found below them, their results, as they are
+or (from a worker) pickled, and what a watching caller is to remember of what was seen."""
 
 
 def _read_folders(
@@ -525,6 +535,7 @@ def _read_folders(
     *,
     remember: bool = False,
     dirty: frozenset[str] | None = None,
+    watched: bool = False,
 ) -> tuple[_Found, list[Problem], dict[str, _FolderResult]]:
     """The incident folders among ``candidates`` (sorted), the misplaced incident files found
     below them, and each incident folder's result.
@@ -534,10 +545,11 @@ def _read_folders(
     are read and checked again — folder by folder where something changed. On a large site forked
     worker processes do all of that on several CPUs, from the first shard on, and send back
     ``judge(folder, result)`` instead of each result when there is a judge. A process that walked
-    the site before lists folders from what it remembers (``remember``); told by a watcher what
+    the site before lists folders from what it remembers (``remember``). Told by a watcher what
     changed (``dirty``, see :func:`validate_site`), it looks into the folders itself first, without
     looking again at the files of folders not ``dirty``, and leaves only the shards that changed
-    to workers.
+    to workers. For a caller that ``watched`` the site, what was seen of every file read and
+    folder listed, by this process or a worker, is remembered (:data:`_SEEN`, :data:`_LISTINGS`).
     """
     cache = FolderCache(cache_folder(root), template)
     shards: dict[str, list[tuple[str, str]]] = {}
@@ -551,7 +563,7 @@ def _read_folders(
     for name, members in shards.items():
         walk = None
         if dirty is not None:  # a watcher's word: what this process remembers is most of it
-            walk = _walk(members, remember=True, dirty=dirty)
+            walk = _walk(members, remember=remember, dirty=dirty)
             plain_folders |= walk[2]
             readable = _readable(walk[0])
             stored = cache.load(name) if readable else None
@@ -566,12 +578,18 @@ def _read_folders(
                 kept.append(name)
                 continue
         tasks.append((name, members, walk))
-    context: _Context = (root, cache, template, plain_folders, judge, remember, dirty)
-    for (name, _, _), (found, walk_problems, checked, payload) in zip(tasks, _read_shards(context, tasks), strict=True):
+    context: _Context = (root, cache, template, plain_folders, judge, remember, dirty, watched)
+    for (name, _, _), (found, walk_problems, checked, payload, (seen, listings, shard)) in zip(
+        tasks, _read_shards(context, tasks), strict=True
+    ):
         folders += found
         problems += walk_problems
+        _remember_seen(os.fspath(root), seen)
+        _LISTINGS.update(listings)
         if payload is not None:
             checked = pickle.loads(payload)  # noqa: S301 - made by a worker just now
+            if shard is not None and judge is None:
+                cache.adopt(name, shard, checked)
         if checked:
             results.update(checked)
             kept.append(name)
@@ -622,13 +640,29 @@ def _known_key(
     if None not in seen_as and seen is not None and seen[0] == seen_as:
         return seen[1]
     key = _key(cache, root, folder, has_postmortem, plain_folders)[0]
-    if None not in seen_as and all(not times or settled(max(times[3:])) for times in seen_as[1:]):  # type: ignore[index]
-        if _SEEN and next(iter(_SEEN))[0] != top:
-            _SEEN.clear()  # one site at a time
-        _SEEN[(top, folder)] = (seen_as, key)
-    else:
-        _SEEN.pop((top, folder), None)  # what it knew is out of date: never to be taken on trust
+    _remember_seen(top, [(folder, seen_as, key)])
     return key
+
+
+_Seen = list[tuple[str, tuple[object, ...], bytes | None]]
+"""Folders, the identity of their files before they were read (:data:`_SEEN`), and their key."""
+_Listings = list[tuple[str, tuple[tuple[int, int, int, int], _Listing]]]
+"""Entries of :data:`_LISTINGS`."""
+_Remembered = tuple[_Seen, _Listings, ShardSeen | None]
+"""What a watching caller is to remember of what a task saw: its files, its folders' listings,
+and its shard's file as the cache saw it (:meth:`~statusgen.cache.FolderCache.seen`)."""
+
+
+def _remember_seen(top: str, seen: _Seen) -> None:
+    """Keep in :data:`_SEEN` what was seen of these folders of the site at ``top`` — only when
+    every identity is known and old enough to be trusted (:func:`~statusgen.loader.settled`)."""
+    if seen and _SEEN and next(iter(_SEEN))[0] != top:
+        _SEEN.clear()  # one site at a time
+    for folder, seen_as, key in seen:
+        if None not in seen_as and all(not times or settled(max(times[3:])) for times in seen_as[1:]):  # type: ignore[index]
+            _SEEN[(top, folder)] = (seen_as, key)
+        else:
+            _SEEN.pop((top, folder), None)  # what it knew is out of date: never to be taken on trust
 
 
 def _identity(root: Path, top: str, relpath: str, plain: bool, plain_folders: set[str]) -> tuple[int, ...] | None:
@@ -646,14 +680,23 @@ def _identity(root: Path, top: str, relpath: str, plain: bool, plain_folders: se
 
 def _key(
     cache: FolderCache, root: Path, folder: str, has_postmortem: bool, plain_folders: set[str]
-) -> tuple[bytes | None, _Read, _Read | None]:
-    """Read a folder's files: the cache key of what was read (None: a file could not be read)."""
-    incident_file = read_text(root, f"{folder}/{INCIDENT_FILE}", plain_folders)
-    postmortem_file = read_text(root, f"{folder}/{POSTMORTEM_FILE}", plain_folders) if has_postmortem else None
+) -> tuple[bytes | None, _Read, _Read | None, tuple[object, ...]]:
+    """Read a folder's files: the cache key of what was read (None: a file could not be read),
+    the files, and what :func:`_known_key` would have seen of them before they were read."""
+    text, problems, incident_identity = read_text_with_identity(root, f"{folder}/{INCIDENT_FILE}", plain_folders)
+    incident_file: _Read = (text, problems)
+    postmortem_file: _Read | None = None
+    postmortem_identity: tuple[int, ...] | None = ()
+    if has_postmortem:
+        text, problems, postmortem_identity = read_text_with_identity(
+            root, f"{folder}/{POSTMORTEM_FILE}", plain_folders
+        )
+        postmortem_file = (text, problems)
+    seen_as = (cache.context, incident_identity, postmortem_identity)
     if incident_file[0] is None or (postmortem_file is not None and postmortem_file[0] is None):
-        return None, incident_file, postmortem_file
+        return None, incident_file, postmortem_file, seen_as
     key = cache.key(folder, incident_file[0], None if postmortem_file is None else postmortem_file[0])
-    return key, incident_file, postmortem_file
+    return key, incident_file, postmortem_file, seen_as
 
 
 def _read_shard(context: _Context, task: _Task, *, in_worker: bool) -> _Done:
@@ -661,16 +704,20 @@ def _read_shard(context: _Context, task: _Task, *, in_worker: bool) -> _Done:
     found out of date already), take its results from the cache, or read and check the folders
     that changed and store the shard. A worker sends the results pickled (and judged, when there
     is a judge), and lists folders afresh: what it would remember dies with it."""
-    root, cache, template, plain_folders, judge, remember, dirty = context
+    root, cache, template, plain_folders, judge, remember, dirty, watched = context
     name, members, walk = task
     stale = walk is not None
+    listings: _Listings = []
     if walk is None:
-        walk = _walk(members, remember=remember and not in_worker, dirty=dirty)
+        # a worker remembers folders' listings only for a watching caller, to send back
+        walk = _walk(members, remember=watched or (remember and not in_worker), dirty=dirty)
         plain_folders |= walk[2]
+        if watched and in_worker:
+            listings = [(path, _LISTINGS[path]) for path, _ in members if path in _LISTINGS]
     found, walk_problems = walk[0], walk[1]
     readable = _readable(found)
     if not readable:
-        return found, walk_problems, {}, None
+        return found, walk_problems, {}, None, ([], listings, None)
     stored = cache.load(name)
     reads: list[_FolderRead] | None = None
     if in_worker or stale:  # read once: the files are needed to check a folder whose key changed
@@ -678,20 +725,24 @@ def _read_shard(context: _Context, task: _Task, *, in_worker: bool) -> _Done:
         keys: Iterable[bytes | None] = (read[1] for read in reads)
     else:  # what this process saw of the files spares reading them
         keys = _known_keys(cache, root, readable, plain_folders, dirty)
+    payload: bytes | None = None
+    results: dict[str, _FolderResult] | None = None
     if not stale and stored is not None and _all_cached(stored, readable, keys):
         if in_worker and judge is None:  # as the cache holds them: the parent unpickles them
-            return found, walk_problems, None, stored.results or _pickled(cache.results(name, stored))
-        results = cache.results(name, stored)
+            payload = stored.results or _pickled(cache.results(name, stored))
+        else:
+            results = cache.results(name, stored)
     else:
         if reads is None:
             reads = _reads(cache, root, readable, plain_folders)
         results, payload = _check_shard(cache, template, name, reads, stored)
-        if in_worker and judge is None:
-            return found, walk_problems, None, payload
+    # what a watching caller is to remember of the files read
+    seen: _Seen = [(read[0], read[4], read[1]) for read in reads] if watched and reads is not None else []
     if not in_worker:
-        return found, walk_problems, results, None
-    assert judge is not None
-    return found, walk_problems, None, _pickled({folder: judge(folder, result) for folder, result in results.items()})
+        return found, walk_problems, results, None, (seen, listings, None)
+    if judge is not None and results is not None:
+        payload = _pickled({folder: judge(folder, result) for folder, result in results.items()})
+    return found, walk_problems, None, payload, (seen, listings, cache.seen(name) if watched else None)
 
 
 def _reads(
@@ -716,8 +767,8 @@ def _pickled(value: object) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-_FolderRead = tuple[str, bytes | None, _Read, _Read | None]
-"""A folder, the cache key of its files (:func:`_key`) and the files as read."""
+_FolderRead = tuple[str, bytes | None, _Read, _Read | None, tuple[object, ...]]
+"""A folder, the cache key of its files, the files as read, and what was seen of them (:func:`_key`)."""
 
 
 def _check_shard(
@@ -728,7 +779,7 @@ def _check_shard(
     previous: dict[str, _FolderResult] | None = None
     results: dict[str, _FolderResult] = {}
     keys: dict[str, bytes] = {}
-    for folder, key, incident_file, postmortem_file in reads:
+    for folder, key, incident_file, postmortem_file, _ in reads:
         if stored is not None and key is not None and stored.keys.get(folder) == key:
             if previous is None:
                 previous = cache.results(name, stored)
