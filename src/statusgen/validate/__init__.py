@@ -93,9 +93,10 @@ def _incident_candidates(
             plain.add(start)
     # Remembered from a process's second walk of a site on, or its first for a watching caller: a
     # command that walks it once does not pay for the folders' times.
-    remember = watched or _WALKED[:1] == [start]
+    walked_before = _WALKED[:1] == [start]
+    remember = watched or walked_before
     _WALKED[:] = [start]
-    if _LISTINGS and not remember:
+    if _LISTINGS and not walked_before:
         _LISTINGS.clear()  # one site at a time
         _LISTED.clear()
     if not remember:
