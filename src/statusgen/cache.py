@@ -106,10 +106,12 @@ def _remembered(folder: Path, name: str, info: os.stat_result) -> Shard | None:
     return entry[1] if entry is not None and entry[0] == _identity(info) else None
 
 
-def _remember(folder: Path, name: str, info: os.stat_result, shard: Shard) -> None:
+def _remember(
+    folder: Path, name: str, identity: tuple[int, int, int, int], shard: Shard, results: dict[str, Any] | None = None
+) -> None:
     if any(known != folder for known, _ in _LOADED):
         _LOADED.clear()  # one site at a time
-    _LOADED[(folder, name)] = (_identity(info), shard, None)
+    _LOADED[(folder, name)] = (identity, shard, results)
 
 
 def _private(info: os.stat_result) -> bool:
@@ -169,7 +171,7 @@ class FolderCache:
         if fingerprint != _fingerprint() or not isinstance(keys, dict) or not isinstance(results, bytes):
             return None
         shard = Shard(keys, results)
-        _remember(self.folder, name, info, shard)
+        _remember(self.folder, name, _identity(info), shard)
         return shard
 
     def results(self, name: str, shard: Shard) -> dict[str, Any]:
@@ -199,9 +201,7 @@ class FolderCache:
         if self.folder is None:
             return
         identity, keys = seen
-        if any(known != self.folder for known, _ in _LOADED):
-            _LOADED.clear()  # one site at a time
-        _LOADED[(self.folder, name)] = (identity, Shard(keys, b""), results)
+        _remember(self.folder, name, identity, Shard(keys, b""), results)
 
     def store(self, name: str, shard: Shard | None) -> None:
         """Replace the shard called ``name`` (None removes it); never fails."""
@@ -225,7 +225,7 @@ class FolderCache:
             except BaseException:
                 os.unlink(temporary)
                 raise
-            _remember(self.folder, name, written, shard)  # a rename keeps the file's identity
+            _remember(self.folder, name, _identity(written), shard)  # a rename keeps the file's identity
 
     def keep_only(self, names: Iterable[str]) -> None:
         """Remove the shards not named (their folders are gone)."""

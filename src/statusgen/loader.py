@@ -220,11 +220,16 @@ def _read_bytes(path: str) -> bytes:
     of a Python file object, which cost more than the reading of a small file does."""
     handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        chunks = [os.read(handle, 16384)]  # all of a usual record
-        while chunks[-1]:
-            chunks.append(os.read(handle, 65536))
+        return _read_on(handle, os.read(handle, 16384))  # all of a usual record at once
     finally:
         os.close(handle)
+
+
+def _read_on(handle: int, first: bytes) -> bytes:
+    """``first``, and what follows it in the open file ``handle`` to its end."""
+    chunks = [first]
+    while chunks[-1]:
+        chunks.append(os.read(handle, 65536))
     return chunks[0] if len(chunks) == 2 else b"".join(chunks)
 
 
@@ -257,12 +262,7 @@ def _read_listed(root: Path, relpath: str, plain_folders: set[str] | None) -> tu
         if not stat.S_ISREG(info.st_mode) or size > _MAX_FILE_BYTES:
             return None
         data = os.read(handle, size + 1)  # a short read of a regular file is its end
-        if len(data) <= size:
-            return data, info
-        chunks = [data]  # it grew since
-        while chunks[-1]:
-            chunks.append(os.read(handle, 65536))
-        return b"".join(chunks), info
+        return (data if len(data) <= size else _read_on(handle, data)), info  # (or it grew since)
     except OSError:
         return None
     finally:
