@@ -3,6 +3,7 @@ changes what validate reports, and a cache file someone else could have written 
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import os
 import pickle
@@ -12,7 +13,17 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import INCIDENT, INCIDENT_TEXT, NOW, POSTMORTEM, POSTMORTEM_TEXT, TEMPLATE, TEMPLATE_TEXT, MakeSite
+from conftest import (
+    INCIDENT,
+    INCIDENT_TEXT,
+    NOW,
+    POSTMORTEM,
+    POSTMORTEM_TEXT,
+    RUNBOOK,
+    TEMPLATE,
+    TEMPLATE_TEXT,
+    MakeSite,
+)
 
 import statusgen.cache
 import statusgen.loader as loader
@@ -291,6 +302,93 @@ def test_unchanged_incidents_are_checked_against_a_changed_configuration(make_si
 
     config.write_text(text, encoding="utf-8")
     assert not [p for p in validate_site(root, now=NOW).problems if "'api'" in p.message]
+
+
+def test_validate_keeps_verdicts_while_the_clock_allows(
+    make_site: MakeSite, tmp_path: Path, checked: list[str]
+) -> None:
+    """``statusgen validate`` keeps each folder's verdicts (policy included) and checks nothing
+    again while they hold: not once an open action item has come due, nor at a moment before
+    the one they were made at."""
+    root = site(make_site, tmp_path / "site")
+    (root / POSTMORTEM).write_text(POSTMORTEM_TEXT, encoding="utf-8")  # an open action item due 2026-12-15
+    first = validate_site(root, now=NOW, problems_only=True)
+    assert len(checked) == 3
+    assert not [p for p in first.problems if p.code == "SG606"]
+
+    checked.clear()
+    assert validate_site(root, now=NOW + dt.timedelta(days=10), problems_only=True).problems == first.problems
+    assert checked == []
+
+    overdue = validate_site(root, now=NOW + dt.timedelta(days=18), problems_only=True)
+    assert [p.path for p in overdue.problems if p.code == "SG606"] == [POSTMORTEM]
+    assert folder(POSTMORTEM) in checked  # the month is read again: its shard holds verdicts alone
+
+    checked.clear()
+    assert validate_site(root, now=NOW, problems_only=True).problems == first.problems
+    assert folder(POSTMORTEM) in checked
+
+
+def test_kept_verdicts_are_judged_again_against_a_changed_configuration_or_runbooks(
+    make_site: MakeSite, tmp_path: Path, checked: list[str]
+) -> None:
+    root = site(make_site, tmp_path / "site")
+    first = validate_site(root, now=NOW, problems_only=True)
+    assert not [p for p in first.problems if p.code.startswith("SG3")]
+
+    config = root / "statusgen.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("  - id: api\n    name: Public API\n    group: platform\n", ""), encoding="utf-8")
+    unknown = [p for p in validate_site(root, now=NOW, problems_only=True).problems if "'api'" in p.message]
+    assert {p.path for p in unknown} >= {INCIDENT, SECOND}
+    config.write_text(text, encoding="utf-8")
+    assert validate_site(root, now=NOW, problems_only=True).problems == first.problems
+
+    runbook = (root / RUNBOOK).read_text(encoding="utf-8")
+    (root / RUNBOOK).unlink()
+    missing = [p for p in validate_site(root, now=NOW, problems_only=True).problems if p.code == "SG302"]
+    assert {p.path for p in missing} >= {INCIDENT, SECOND}
+    (root / RUNBOOK).write_text(runbook, encoding="utf-8")
+    assert validate_site(root, now=NOW, problems_only=True).problems == first.problems
+
+
+def test_validate_and_build_share_the_cache(
+    make_site: MakeSite, tmp_path: Path, checked: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build after ``statusgen validate`` checks again what validate kept verdicts of alone, and
+    keeps them; validate after a build judges the build's results once and keeps the verdicts."""
+    root = site(make_site, tmp_path / "site")
+    monkeypatch.setenv("STATUSGEN_NO_CACHE", "1")
+    expected = validate_site(root, now=NOW)
+    monkeypatch.delenv("STATUSGEN_NO_CACHE")
+    unpickled: list[str] = []
+    real_results = statusgen.cache.FolderCache.results
+
+    def results(self: statusgen.cache.FolderCache, name: str, shard: statusgen.cache.Shard) -> object:
+        unpickled.append(name)
+        return real_results(self, name, shard)
+
+    monkeypatch.setattr(statusgen.cache.FolderCache, "results", results)
+
+    problems = validate_site(root, now=NOW, problems_only=True)
+    assert problems.problems == expected.problems
+    checked.clear()
+    same(validate_site(root, now=NOW), expected)  # the build needs what validate did not keep
+    assert len(checked) == 3
+    checked.clear()
+    assert validate_site(root, now=NOW, problems_only=True).problems == expected.problems
+    assert checked == [] and unpickled == []  # the build kept validate's verdicts
+
+    monkeypatch.setattr(validate, "_WALKED", [])  # as a new process
+    statusgen.cache._LOADED.clear()
+    for shard in (cache_folder(root) or Path("/nonexistent")).glob("*.pickle"):
+        shard.unlink()
+    same(validate_site(root, now=NOW), expected)  # a build before any validate: results alone
+    checked.clear()
+    assert validate_site(root, now=NOW, problems_only=True).problems == expected.problems
+    assert checked == [] and unpickled == ["2026-11"]  # judged from the build's results
+    assert validate_site(root, now=NOW, problems_only=True).problems == expected.problems
+    assert checked == [] and unpickled == ["2026-11"]  # from the verdicts kept with them
 
 
 def test_a_watchers_word_spares_looking_at_the_folders_it_saw_unchanged(

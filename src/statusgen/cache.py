@@ -15,11 +15,18 @@ the folders are checked again.
 The folders are kept in shards, one per month of incident ids (``2026-11``): a shard holds
 the key of each of its folders and all their results in one pickle, so that loading a shard
 is one ``pickle.loads`` and a change to one incident rewrites one month.
+
+A shard may hold instead, or as well, its folders' *verdicts*: every problem ``statusgen
+validate`` reports of each folder, the checks against the configuration, the runbooks and the
+clock included — what a linter's cache keeps. They are kept with what they depend on beyond
+the folders (:class:`Verdicts`), and only ``statusgen validate`` reads them; it writes nothing
+else, because making the results storable (pickling every incident) was a sixth of its work.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import pickle
@@ -28,16 +35,16 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["VALIDATION_MODULES", "FolderCache", "Shard", "ShardSeen", "cache_folder", "shard_of"]
+__all__ = ["VALIDATION_MODULES", "FolderCache", "Shard", "ShardSeen", "Verdicts", "cache_folder", "shard_of"]
 
-_FORMAT = 2
+_FORMAT = 3
 _MONTH = re.compile(r"incidents/\d{4}/(\d{4}-\d{2})-[^/]*")
 
 
@@ -124,11 +131,30 @@ and the keys it holds."""
 
 
 @dataclass(frozen=True)
+class Verdicts:
+    """Every problem of each folder of a shard, judged against more than its files."""
+
+    context: bytes
+    """What the verdicts depend on besides the folders' keys (the configuration and runbooks)."""
+    since: dt.datetime
+    until: dt.datetime
+    """They hold at any moment from ``since`` and before ``until`` (the clock decides what is
+    overdue)."""
+    results: bytes
+    """The pickle of a dict: folder → verdict, for exactly the folders of the shard's keys."""
+
+    def hold(self, context: bytes, now: dt.datetime) -> bool:
+        return self.context == context and self.since <= now < self.until
+
+
+@dataclass(frozen=True)
 class Shard:
     keys: dict[str, bytes]
     """The key of each folder, from :meth:`FolderCache.key`."""
-    results: bytes
-    """The pickle of a dict: folder → result, for exactly the folders of ``keys``."""
+    results: bytes | None
+    """The pickle of a dict: folder → result, for exactly the folders of ``keys``; None when the
+    shard holds verdicts alone."""
+    verdicts: Verdicts | None = None
 
 
 class FolderCache:
@@ -165,27 +191,35 @@ class FolderCache:
                 remembered = _remembered(self.folder, name, info)
                 if remembered is not None:
                     return remembered
-                fingerprint, keys, results = pickle.load(file)  # noqa: S301 - our own private file, checked above
+                fingerprint, keys, results, verdicts = pickle.load(file)  # noqa: S301 - our own private file, checked above
         except Exception:  # noqa: BLE001 - missing, corrupt or from another version: start afresh
             return None
-        if fingerprint != _fingerprint() or not isinstance(keys, dict) or not isinstance(results, bytes):
+        if (
+            fingerprint != _fingerprint()
+            or not isinstance(keys, dict)
+            or not isinstance(results, bytes | None)
+            or not isinstance(verdicts, Verdicts | None)
+            or (results is None and verdicts is None)
+        ):
             return None
-        shard = Shard(keys, results)
+        shard = Shard(keys, results, verdicts)
         _remember(self.folder, name, _identity(info), shard)
         return shard
 
     def results(self, name: str, shard: Shard) -> dict[str, Any]:
-        """The results ``shard`` holds, unpickled — once per process while the file is unchanged
-        (``statusgen serve`` and other long-lived callers read the same shards again and again;
-        the results are immutable)."""
+        """The results ``shard`` holds (it must hold some), unpickled — once per process while the
+        file is unchanged (``statusgen serve`` and other long-lived callers read the same shards
+        again and again; the results are immutable)."""
         entry = _LOADED.get((self.folder, name))
         if entry is not None and entry[1] is shard and entry[2] is not None:
             return entry[2]
+        if shard.results is None:
+            raise ValueError(f"shard {name} holds verdicts alone")
         results: dict[str, Any] = pickle.loads(shard.results)  # noqa: S301 - see load()
         if entry is not None and entry[1] is shard:
             # kept unpickled from now on, without its bytes: a long history's results are
             # hundreds of megabytes in either form
-            _LOADED[(self.folder, name)] = (entry[0], Shard(shard.keys, b""), results)
+            _LOADED[(self.folder, name)] = (entry[0], replace(shard, results=b""), results)
         return results
 
     def seen(self, name: str) -> ShardSeen | None:
@@ -201,7 +235,7 @@ class FolderCache:
         if self.folder is None:
             return
         identity, keys = seen
-        _remember(self.folder, name, identity, Shard(keys, b""), results)
+        _remember(self.folder, name, identity, Shard(keys, b""), results)  # (verdicts the file may hold go unused)
 
     def store(self, name: str, shard: Shard | None) -> None:
         """Replace the shard called ``name`` (None removes it); never fails."""
@@ -218,7 +252,11 @@ class FolderCache:
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.", suffix=".tmp")
             try:
                 with os.fdopen(handle, "wb") as file:
-                    pickle.dump((_fingerprint(), shard.keys, shard.results), file, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(
+                        (_fingerprint(), shard.keys, shard.results, shard.verdicts),
+                        file,
+                        protocol=pickle.HIGHEST_PROTOCOL,
+                    )
                     file.flush()
                     written = os.fstat(file.fileno())
                 os.replace(temporary, path)

@@ -35,6 +35,7 @@ __all__ = [
     "load_markdown",
     "parse_markdown",
     "load_yaml_file",
+    "parse_yaml",
     "read_text",
     "read_text_with_identity",
     "file_identity",
@@ -338,6 +339,11 @@ def load_yaml_file(root: Path, relpath: str) -> tuple[Document | None, list[Prob
     text, problems = read_text(root, relpath)
     if text is None:
         return None, problems
+    return parse_yaml(text, relpath)
+
+
+def parse_yaml(text: str, relpath: str) -> tuple[Document | None, list[Problem]]:
+    """Parse a whole-file YAML document's text; ``relpath`` names it in problems."""
     return _parse(text, relpath, line_offset=0)
 
 

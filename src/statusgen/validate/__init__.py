@@ -11,19 +11,28 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import hashlib
 import multiprocessing
 import os
 import pickle
 import re
 import stat
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import FolderCache, Shard, ShardSeen, cache_folder, shard_of
+from ..cache import FolderCache, Shard, ShardSeen, Verdicts, cache_folder, shard_of
 from ..config import CONFIG_FILE, Config
 from ..errors import NotASiteError
-from ..loader import file_identity, load_yaml_file, parse_markdown, read_text, read_text_with_identity, settled
+from ..loader import (
+    file_identity,
+    load_yaml_file,
+    parse_markdown,
+    parse_yaml,
+    read_text,
+    read_text_with_identity,
+    settled,
+)
 from ..model import Incident, Postmortem
 from ..parallel import worker_count
 from ..problems import Problem
@@ -316,13 +325,16 @@ def _validate_site(
     files = 1
 
     config: Config | None = None
-    config_document, found = load_yaml_file(root, CONFIG_FILE)
+    config_text, found = read_text(root, CONFIG_FILE)
     problems += found
-    if config_document is not None:
-        config, found = check_config(config_document)
+    if config_text is not None:
+        config_document, found = parse_yaml(config_text, CONFIG_FILE)
         problems += found
-        if config is not None:
-            problems += check_config_references(config)
+        if config_document is not None:
+            config, found = check_config(config_document)
+            problems += found
+            if config is not None:
+                problems += check_config_references(config)
 
     template, found = load_template_sections(root)
     problems += found
@@ -332,11 +344,11 @@ def _validate_site(
     candidates, found, plain_folders, remember, dirty = _incident_candidates(root, dirty, watched)
     problems += found
     # Looking into the folders, reading and checking their files is most of the work, and each
-    # folder stands alone. Workers asked for problems only judge each folder as if its id were
-    # its own (they cannot see the others): see below.
+    # folder stands alone. Asked for problems only, each folder is judged as if its id were its
+    # own, by workers that cannot see the others: see below.
     judge = None
     if problems_only:
-        judge = functools.partial(_judged, config=config, runbooks=runbooks, now=now)
+        judge = _Judge(config, runbooks, now, _judge_context(config_text if config is not None else None, runbooks))
     folders, found, results = _read_folders(
         root, candidates, template, plain_folders, judge, remember=remember, dirty=dirty, watched=watched
     )
@@ -397,27 +409,45 @@ def _validate_site(
     return ValidationResult(sorted(problems), files, site)
 
 
-def _judged(
-    folder: str,
-    result: _FolderResult,
-    *,
-    config: Config | None,
-    runbooks: frozenset[str],
-    now: dt.datetime,
-) -> _FolderResult:
-    """A folder's result with every problem :func:`_validate_site` finds of it (references and
-    policy included) and no incident: what a worker sends back when only problems are asked for.
-    A folder whose name is no incident id is unusable; one whose id another folder has too is
-    not known to be, and :func:`_validate_site` checks it again."""
-    incident, problems, unreadable, inconsistent = result
-    if incident is None or _check_folder_name(folder) is not None:
-        return None, problems, unreadable, []
-    problems = [*problems, *inconsistent]
-    if config is not None:
-        problems += check_incident_references(incident, config, runbooks)
-        if not unreadable:
-            problems += check_policy(incident, config, now)
-    return None, problems, unreadable, []
+@dataclass(frozen=True)
+class _Judge:
+    """What a worker asked for problems only (``statusgen validate``) finds of a folder beyond
+    its files: see :meth:`verdict`."""
+
+    config: Config | None
+    runbooks: frozenset[str]
+    now: dt.datetime
+    context: bytes
+    """What the verdicts depend on besides the folders' files (:func:`_judge_context`)."""
+
+    def verdict(self, folder: str, result: _FolderResult) -> tuple[_FolderResult, dt.datetime]:
+        """A folder's result with every problem :func:`_validate_site` finds of it (references and
+        policy included) and no incident, and the moment before which that holds (policy
+        depends on the clock). A folder whose name is no incident id is unusable; one whose id
+        another folder has too is not known to be, and :func:`_validate_site` checks it again."""
+        incident, problems, unreadable, inconsistent = result
+        if incident is None or _check_folder_name(folder) is not None:
+            return (None, problems, unreadable, []), _FOREVER
+        problems = [*problems, *inconsistent]
+        until = _FOREVER
+        if self.config is not None:
+            problems += check_incident_references(incident, self.config, self.runbooks)
+            if not unreadable:
+                problems += check_policy(incident, self.config, self.now)
+                until = policy_holds_until(incident, self.config, self.now)
+        return (None, problems, unreadable, []), until
+
+
+_FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _judge_context(config_text: str | None, runbooks: frozenset[str]) -> bytes:
+    """The verdicts' context: the text of the configuration (None when it is unusable) and the
+    runbooks' ids."""
+    digest = hashlib.blake2b(b"-" if config_text is None else b"+" + config_text.encode("utf-8", "surrogatepass"))
+    for runbook in sorted(runbooks):
+        digest.update(b"\0" + runbook.encode("utf-8", "surrogatepass"))
+    return digest.digest()
 
 
 _CHECKED: dict[int, tuple[Incident, list[Problem]]] = {}
@@ -512,7 +542,6 @@ def _check_folder(
     return incident, problems, unreadable, [] if incident is None else check_consistency(incident)
 
 
-_Judge = Callable[[str, _FolderResult], _FolderResult]
 _Found = list[tuple[str, frozenset[str]]]
 """Incident folders found by a walk, each with the incident files it holds."""
 _Task = tuple[str, list[tuple[str, str]], _Walk | None]
@@ -544,8 +573,9 @@ def _read_folders(
     The candidates are taken a cache shard (a month) at a time (:mod:`statusgen.cache`): each is
     looked into, then a shard whose every folder's files are as cached is loaded whole; the others
     are read and checked again — folder by folder where something changed. On a large site forked
-    worker processes do all of that on several CPUs, from the first shard on, and send back
-    ``judge(folder, result)`` instead of each result when there is a judge. A process that walked
+    worker processes do all of that on several CPUs, from the first shard on. With a ``judge``,
+    each folder's verdict (:meth:`_Judge.verdict`) stands for its result, and the cache keeps
+    verdicts alone (:class:`~statusgen.cache.Verdicts`). A process that walked
     the site before lists folders from what it remembers (``remember``). Told by a watcher what
     changed (``dirty``, see :func:`validate_site`), it looks into the folders itself first, without
     looking again at the files of folders not ``dirty``, and leaves only the shards that changed
@@ -568,14 +598,14 @@ def _read_folders(
             plain_folders |= walk[2]
             readable = _readable(walk[0])
             stored = cache.load(name) if readable else None
-            if stored is not None and _all_cached(
-                stored,
-                readable,
-                _known_keys(cache, root, readable, plain_folders, dirty),
+            if (
+                stored is not None
+                and _all_cached(stored, readable, _known_keys(cache, root, readable, plain_folders, dirty))
+                and (cached := _from_cache(cache, name, stored, judge, in_worker=False)) is not None
             ):
                 folders += walk[0]
                 problems += walk[1]
-                results.update(cache.results(name, stored))
+                results.update(_unpickled(cached))
                 kept.append(name)
                 continue
         tasks.append((name, members, walk))
@@ -703,7 +733,7 @@ def _key(
 def _read_shard(context: _Context, task: _Task, *, in_worker: bool) -> _Done:
     """Look into one shard's candidate folders (unless the task comes walked: then its cache was
     found out of date already), take its results from the cache, or read and check the folders
-    that changed and store the shard. A worker sends the results pickled (and judged, when there
+    that changed and store the shard. A worker sends the results pickled (verdicts, when there
     is a judge), and lists folders afresh: what it would remember dies with it."""
     root, cache, template, plain_folders, judge, remember, dirty, watched = context
     name, members, walk = task
@@ -726,24 +756,65 @@ def _read_shard(context: _Context, task: _Task, *, in_worker: bool) -> _Done:
         keys: Iterable[bytes | None] = (read[1] for read in reads)
     else:  # what this process saw of the files spares reading them
         keys = _known_keys(cache, root, readable, plain_folders, dirty)
-    payload: bytes | None = None
-    results: dict[str, _FolderResult] | None = None
+    cached = None
     if not stale and stored is not None and _all_cached(stored, readable, keys):
-        if in_worker and judge is None:  # as the cache holds them: the parent unpickles them
-            payload = stored.results or _pickled(cache.results(name, stored))
-        else:
-            results = cache.results(name, stored)
-    else:
+        cached = _from_cache(cache, name, stored, judge, in_worker=in_worker)
+    if cached is None:
         if reads is None:
             reads = _reads(cache, root, readable, plain_folders)
-        results, payload = _check_shard(cache, template, name, reads, stored)
+        results, payload = _check_shard(cache, template, name, reads, stored, judge)
+        cached = payload if in_worker else results
     # what a watching caller is to remember of the files read
     seen: _Seen = [(read[0], read[4], read[1]) for read in reads] if watched and reads is not None else []
     if not in_worker:
-        return found, walk_problems, results, None, (seen, listings, None)
-    if judge is not None and results is not None:
-        payload = _pickled({folder: judge(folder, result) for folder, result in results.items()})
+        return found, walk_problems, _unpickled(cached), None, (seen, listings, None)
+    payload = cached if isinstance(cached, bytes) else _pickled(cached)
     return found, walk_problems, None, payload, (seen, listings, cache.seen(name) if watched else None)
+
+
+def _from_cache(
+    cache: FolderCache, name: str, stored: Shard, judge: _Judge | None, *, in_worker: bool
+) -> dict[str, _FolderResult] | bytes | None:
+    """The results of a shard whose every folder is as cached, from the shard — pickled for a
+    worker where that costs nothing more, and judged with a ``judge`` — or None when it holds no
+    results that serve:
+    verdicts alone, made at another time or with another configuration or runbooks. Verdicts
+    made of the shard's results are stored with them."""
+    holding = _holding(stored, judge)
+    if holding is not None:
+        return holding.results
+    if stored.results is None:
+        return None
+    if judge is None:
+        if in_worker and stored.results:  # as the cache holds them: the parent unpickles them
+            return stored.results
+        return cache.results(name, stored)
+    verdicts, until = _verdicts(judge, cache.results(name, stored))
+    payload = _pickled(verdicts)
+    if stored.results:  # (not when only this process's memory holds them)
+        cache.store(name, Shard(stored.keys, stored.results, Verdicts(judge.context, judge.now, until, payload)))
+    return payload if in_worker else verdicts
+
+
+def _unpickled(results: dict[str, _FolderResult] | bytes) -> dict[str, _FolderResult]:
+    return pickle.loads(results) if isinstance(results, bytes) else results  # noqa: S301 - see cache.load
+
+
+def _holding(stored: Shard | None, judge: _Judge | None) -> Verdicts | None:
+    """The verdicts of ``stored`` if they hold for ``judge``."""
+    if stored is None or judge is None or stored.verdicts is None:
+        return None
+    return stored.verdicts if stored.verdicts.hold(judge.context, judge.now) else None
+
+
+def _verdicts(judge: _Judge, results: dict[str, _FolderResult]) -> tuple[dict[str, _FolderResult], dt.datetime]:
+    """Each folder's verdict, and the moment before which they all hold."""
+    verdicts: dict[str, _FolderResult] = {}
+    until = _FOREVER
+    for folder, result in results.items():
+        verdicts[folder], holds = judge.verdict(folder, result)
+        until = min(until, holds)
+    return verdicts, until
 
 
 def _reads(
@@ -773,28 +844,53 @@ _FolderRead = tuple[str, bytes | None, _Read, _Read | None, tuple[object, ...]]
 
 
 def _check_shard(
-    cache: FolderCache, template: tuple[str, ...], name: str, reads: list[_FolderRead], stored: Shard | None
+    cache: FolderCache,
+    template: tuple[str, ...],
+    name: str,
+    reads: list[_FolderRead],
+    stored: Shard | None,
+    judge: _Judge | None,
 ) -> tuple[dict[str, _FolderResult], bytes]:
     """Check the folders of one shard (those that changed), store the shard, and return its
-    results (every folder's, also those not cacheable), as they are and pickled."""
+    results as they are and pickled: every folder's, also those not cacheable — verdicts, with a
+    ``judge``."""
     previous: dict[str, _FolderResult] | None = None
+    judged: dict[str, _FolderResult] | None = None
+    stored_keys = {} if stored is None else stored.keys
+    verdicts = _holding(stored, judge)
     results: dict[str, _FolderResult] = {}
     keys: dict[str, bytes] = {}
+    until = _FOREVER
     for folder, key, incident_file, postmortem_file, _ in reads:
-        if stored is not None and key is not None and stored.keys.get(folder) == key:
+        unchanged = key is not None and stored_keys.get(folder) == key
+        if unchanged and verdicts is not None:
+            if judged is None:
+                judged = pickle.loads(verdicts.results)  # noqa: S301 - see cache.load
+                until = verdicts.until
+            results[folder] = judged[folder]
+            keys[folder] = stored_keys[folder]
+            continue
+        if unchanged and stored is not None and stored.results is not None:
             if previous is None:
                 previous = cache.results(name, stored)
-            results[folder] = previous[folder]
+            result = previous[folder]
         else:
-            results[folder] = _check_folder(folder, template, incident_file, postmortem_file)
+            result = _check_folder(folder, template, incident_file, postmortem_file)
+        if judge is not None:
+            result, holds = judge.verdict(folder, result)
+            until = min(until, holds)
+        results[folder] = result
         if key is not None:
             keys[folder] = key
     payload = _pickled(results)
-    if len(keys) < len(results):
-        kept = {folder: results[folder] for folder in keys}
-        cache.store(name, Shard(keys, _pickled(kept)) if keys else None)
+    kept = payload if len(keys) == len(results) else _pickled({folder: results[folder] for folder in keys})
+    if not keys:
+        cache.store(name, None)
+    elif judge is not None:
+        cache.store(name, Shard(keys, None, Verdicts(judge.context, judge.now, until, kept)))
     else:
-        cache.store(name, Shard(keys, payload))
+        carried = stored.verdicts if stored is not None and stored_keys == keys else None
+        cache.store(name, Shard(keys, kept, carried))
     return results, payload
 
 
