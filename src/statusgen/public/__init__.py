@@ -247,6 +247,12 @@ def _render(
             for path in sorted(keys.kept):
                 writer.keep(path)
         claimed.update(keys.kept)
+        # made while the workers render (it lists the pages, it does not read them)
+        month_pages = [path for index in range(len(pages.months)) for path in pages.month_paths(index)]
+        page_paths = sorted(
+            path for path in {*pages.shared_paths(), *month_pages} if path.endswith(".html") and path != "404.html"
+        )
+        give(dict(render_sitemap(view, page_paths, facts, memo.sitemap)))
         for files in machine_worker.results():
             give(files)
         for rendered, month_keys in workers.results():
@@ -257,15 +263,10 @@ def _render(
         if machine_worker is not None:
             machine_worker.stop()
         raise
-    month_pages = [path for index in range(len(pages.months)) for path in pages.month_paths(index)]
     if writer is not None and processes:
         written = [path for part in stale_parts for path in part.paths] + month_pages
         claimed.update(written)
         writer.add_written(written)
-    page_paths = sorted(
-        path for path in {*pages.shared_paths(), *month_pages} if path.endswith(".html") and path != "404.html"
-    )
-    give(dict(render_sitemap(view, page_paths, facts, memo.sitemap)))
     manifest = {"format": _MANIFEST_FORMAT, "pages": dict(sorted(keys.keys.items()))}
     give({MANIFEST: (json.dumps(manifest, indent=0) + "\n").encode("utf-8")})
     memo.end()
