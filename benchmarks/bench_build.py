@@ -16,7 +16,8 @@ measures, ``--repeat`` times each, medians reported:
 - **cold public build**: what ``statusgen build --public-only`` does — ``validate_site``, then
   ``build_sites(public only)`` — into an empty output folder with an empty cache;
 - **one-change rebuild**: the same into the existing output, with the cache the previous build
-  left, in the process that made it, as ``statusgen serve`` rebuilds on a save: after one
+  left, in the process that made it, as ``statusgen serve`` rebuilds on a save (its first build
+  into a new folder, then a spare tree made for the first rebuild to write over): after one
   incident's last update message changed (the file is restored afterwards, so the corpus stays
   as generated), timed from when serve's watcher has noticed the change — its look at every
   file (``serve.snapshot``) is not in the figure but reported on its own (``poll`` in the
@@ -130,7 +131,7 @@ def _worker(root: Path, repeat: int) -> dict:
     from statusgen.build import PUBLIC_DIR, build_sites
     from statusgen.kb import CONTENT_DIR, staging_dir, write_staged_tree
     from statusgen.kb.engine import load_site_config, read_tree
-    from statusgen.output import TreeMemory
+    from statusgen.output import TreeMemory, prepare_spare
     from statusgen.public import PublicMemo
     from statusgen.serve import changes, snapshot
     from statusgen.validate import validate_site, without_cycle_collection
@@ -189,7 +190,9 @@ def _worker(root: Path, repeat: int) -> dict:
     gc.unfreeze()
 
     watched = snapshot(root)  # serve's watcher looks before its first build
+    out = next(fresh)  # serve's output folder is new and its own
     public_build()  # as `statusgen serve` after its first build: this process has read the site once
+    prepare_spare(out / PUBLIC_DIR, serve_memo.output)  # as serve's watcher does before it polls
     changed = _changed_incident(root)
     original = changed.read_bytes()
     rebuilds = []
@@ -285,6 +288,7 @@ root = Path(sys.argv[1])
 server = PreviewServer(root, port=0, log=lambda line: None)
 watched = snapshot(root)
 server.rebuild()
+server.prepare_spare()  # what its watcher does first
 changed = _changed_incident(root)
 original = changed.read_bytes()
 try:

@@ -80,6 +80,9 @@ def test_serve_previews_both_sites_and_rebuilds_on_change(make_site: MakeSite, t
 
         status, home = fetch(base)
         assert status == 200 and "Elevated error rates on the API" in home
+        (output,) = set(Path(tempfile.gettempdir()).glob("statusgen-serve-*")) - before
+        # a spare public tree for the first rebuild to write over, as later rebuilds do
+        wait_for(lambda: (output / "p" / ".statusgen-spare-public").is_dir(), "the spare tree")
         status, internal = fetch(base + "internal/")  # built by a process of its own, maybe not yet
         assert status == 200 or (status == 503 and "knowledge base is being built" in internal), internal
         wait_for(lambda: fetch(base + "internal/")[0] == 200, "the knowledge base")

@@ -30,6 +30,7 @@ __all__ = [
     "TreeWriter",
     "new_tree",
     "output_lock",
+    "prepare_spare",
     "replace_tree",
     "staged_tree",
     "write_tree",
@@ -203,6 +204,39 @@ def new_tree(destination: Path, *, reuse: bool = False, memory: TreeMemory | Non
         finally:
             if not reused:
                 shutil.rmtree(staging, ignore_errors=True)
+
+
+def prepare_spare(destination: Path, memory: TreeMemory | None = None) -> None:
+    """Give ``destination`` a spare (see :func:`new_tree`) made of its current tree, if it has
+    none: the same folders, and hard links to the same files — what a build that changed
+    nothing would have left. The next build then writes over it, changing only what differs,
+    instead of creating every folder and file (a tree's first rebuild otherwise makes a whole
+    new tree: 2 s for 10,000 incidents). For a caller that rebuilds again and again
+    (``statusgen serve``), right after its first build; ``memory`` is told the spare."""
+    with output_lock(destination.parent):
+        spare = destination.parent / f"{SPARE}{destination.name}"
+        if spare.exists() or spare.is_symlink() or not destination.is_dir() or destination.is_symlink():
+            return
+        current, known_spare = memory.take(destination) if memory is not None else (None, None)
+        tree = current if current is not None else _survey(destination)
+        staging = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{destination.name}-", dir=destination.parent))
+        try:
+            files: dict[str, int] = {}
+            for folder in sorted(tree[1], key=lambda folder: folder.count("/")):
+                os.mkdir(staging / folder)
+            top = os.fspath(staging)
+            for relpath, inode in tree[0].items():
+                linked = _link(destination / relpath, Path(f"{top}/{relpath}"), strict=False)
+                if linked is not None:
+                    files[relpath] = inode if linked else os.lstat(f"{top}/{relpath}").st_ino
+            os.replace(staging, spare)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            if memory is not None:
+                memory.keep(destination, current, known_spare)
+            raise
+        if memory is not None:
+            memory.keep(destination, current, (files, set(tree[1])))
 
 
 def _survey(root: Path) -> _State:

@@ -181,6 +181,18 @@ class PreviewServer:
             if not self._stopping.is_set():  # (not what stopping pulled from under it)
                 self.log(f"statusgen: build failed: {self.failure}")
 
+    def prepare_spare(self) -> None:
+        """Give the public site a spare tree as its later builds leave (see
+        :func:`~statusgen.output.prepare_spare`), so that the first save is rebuilt as fast as
+        the next ones — while nothing changes yet, and without delaying the preview. A spare
+        that cannot be made only makes that first rebuild slower."""
+        from .output import prepare_spare
+
+        try:
+            prepare_spare(self.public_dir, self.memo.output)
+        except Exception as error:  # noqa: BLE001 - the preview goes on without it
+            self.log(f"statusgen: no spare tree for faster rebuilds: {type(error).__name__}: {error}")
+
     def build_knowledge_base(self) -> None:
         """Build the knowledge base whenever asked, as of the latest moment asked for, by a
         ``statusgen build --kb-only`` process (stopped with the server)."""
@@ -211,8 +223,10 @@ class PreviewServer:
             self.log("statusgen: knowledge base rebuilt" if code == 0 else f"statusgen: {self.kb_failure}")
 
     def watch(self, state: Snapshot) -> None:
-        """Rebuild on every change from ``state`` on (a snapshot taken before the last rebuild)."""
+        """Rebuild on every change from ``state`` on (a snapshot taken before the last rebuild),
+        once the public site has a spare tree for its first rebuild to write over."""
         _leave_signals_to_the_main_thread()
+        self.prepare_spare()
         while not self._stopping.wait(self.interval):
             current = snapshot(self.root)
             if current != state:
