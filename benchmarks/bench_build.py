@@ -17,7 +17,7 @@ measures, ``--repeat`` times each, medians reported:
   ``build_sites(public only)`` — into an empty output folder with an empty cache;
 - **one-change rebuild**: the same into the existing output, with the cache the previous build
   left, in the process that made it, as ``statusgen serve`` rebuilds on a save (its first build
-  into a new folder, then a spare tree made for the first rebuild to write over): after one
+  into a new folder, then built again unchanged before the first edit): after one
   incident's last update message changed (the file is restored afterwards, so the corpus stays
   as generated), timed from when serve's watcher has noticed the change — its look at every
   file (``serve.snapshot``) is not in the figure but reported on its own (``poll`` in the
@@ -131,10 +131,10 @@ def _worker(root: Path, repeat: int) -> dict:
     from statusgen.build import PUBLIC_DIR, build_sites
     from statusgen.kb import CONTENT_DIR, staging_dir, write_staged_tree
     from statusgen.kb.engine import load_site_config, read_tree
-    from statusgen.output import TreeMemory, prepare_spare
+    from statusgen.output import TreeMemory
     from statusgen.public import PublicMemo
     from statusgen.serve import changes, snapshot
-    from statusgen.validate import validate_site, without_cycle_collection
+    from statusgen.validate import Site, validate_site, without_cycle_collection
 
     now = REFERENCE_TIME
     scratch = Path(tempfile.mkdtemp(prefix="statusgen-bench-build-", dir=os.environ.get("BENCH_SCRATCH")))
@@ -163,12 +163,13 @@ def _worker(root: Path, repeat: int) -> dict:
     serve_memo = PublicMemo(output=TreeMemory())
     seen: list[set[str] | None] = [None]  # what serve's watcher saw change since its last look
 
-    def public_build() -> None:
+    def public_build() -> Site:
         """What ``statusgen serve`` does on a save: validate (told what changed), build with what
         its earlier builds remembered (the collector at work)."""
         result = validate_site(root, now=now, changed=seen[0], watched=True)
         assert result.site is not None and not result.problems, result.problems[:3]
         build_sites(result.site, now=now, out=out, public=True, kb=False, memo=serve_memo)
+        return result.site
 
     def cold() -> None:
         """What ``statusgen build --public-only`` does: the model it reads frozen for the cycle
@@ -191,8 +192,9 @@ def _worker(root: Path, repeat: int) -> dict:
 
     watched = snapshot(root)  # serve's watcher looks before its first build
     out = next(fresh)  # serve's output folder is new and its own
-    public_build()  # as `statusgen serve` after its first build: this process has read the site once
-    prepare_spare(out / PUBLIC_DIR, serve_memo.output)  # as serve's watcher does before it polls
+    first = public_build()  # as `statusgen serve` after its first build: this process has read the site once
+    build_sites(first, now=now, out=out, public=True, kb=False, memo=serve_memo)  # serve's prepare_for_edits
+    del first
     changed = _changed_incident(root)
     original = changed.read_bytes()
     rebuilds = []
@@ -288,7 +290,7 @@ root = Path(sys.argv[1])
 server = PreviewServer(root, port=0, log=lambda line: None)
 watched = snapshot(root)
 server.rebuild()
-server.prepare_spare()  # what its watcher does first
+server.prepare_for_edits()  # what its watcher does first
 changed = _changed_incident(root)
 original = changed.read_bytes()
 try:

@@ -161,7 +161,12 @@ def test_a_process_that_knows_its_output_trees_builds_what_a_new_process_builds(
         build_sites(site, now=NOW, out=out, kb=False, memo=memo)
     monkeypatch.setattr(output.TreeWriter, "write", real_write)
     check("after a failed build")
-    assert len(surveys) == 1  # the spare, half written by the failed build
+    # the spare, half written by the failed build; then the tree that build replaced, unknown
+    # since the failure, now the spare: surveyed then, not by the next build
+    assert surveys == [out / f"{SPARE}public"] * 2
+    (root / INCIDENT).write_text(INCIDENT_TEXT)
+    check("after that")
+    assert len(surveys) == 2
 
 
 @pytest.mark.parametrize("payload", ["{{ 7 * 7 }}", "{% for x in range(3) %}loop{% endfor %}", "${7*7} #{7*7}"])

@@ -14,14 +14,13 @@ import pytest
 import tools
 from conftest import NOW
 
-import statusgen.output
 import statusgen.public
 import statusgen.public.memo
 from statusgen.build import PUBLIC_DIR, build_sites
 from statusgen.kb import CONTENT_DIR, stage_tree, staging_dir
 from statusgen.kb.engine import load_site_config, read_tree
 from statusgen.model import Incident
-from statusgen.output import SPARE, TreeMemory, prepare_spare, write_tree
+from statusgen.output import SPARE, write_tree
 from statusgen.public import (
     MANIFEST,
     PublicMemo,
@@ -179,48 +178,6 @@ def test_a_damaged_spare_tree_does_not_reach_the_output(tmp_path: Path) -> None:
     assert incremental == cold and incremental != expected
     assert not (public / "stray.html").exists() and not (public / "incidents/extra").exists()
     assert not any(path.is_symlink() for path in public.rglob("*"))
-
-
-def test_a_prepared_spare_spares_the_first_rebuild_every_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``statusgen serve`` gives its new output a spare right after the first build: the first
-    rebuild then writes over it as later ones do — no folder made, nothing surveyed, the
-    unchanged pages keeping their inodes — and equals a cold build."""
-    root = demo_site(tmp_path / "site")
-    out = tmp_path / "out"
-    memory = TreeMemory()
-    memo = PublicMemo(output=memory)
-
-    def build() -> dict[str, bytes]:
-        result = validate_site(root, now=NOW)
-        assert result.site is not None
-        build_sites(result.site, now=NOW, out=out, public=True, kb=False, memo=memo)
-        return render_public_site(result.site, NOW)
-
-    build()
-    public = out / PUBLIC_DIR
-    first = identities(public)
-    prepare_spare(public, memory)
-    spare = out / f"{SPARE}{PUBLIC_DIR}"
-    assert identities(spare) == first  # the same files: hard links
-    prepare_spare(public, memory)  # there is one: nothing to do
-    assert identities(spare) == first
-
-    text = (root / CHANGED).read_text(encoding="utf-8")
-    (root / CHANGED).write_text(text.replace(OLD_TEXT, "We are looking into"), encoding="utf-8")
-    made: list[str] = []
-    real_mkdir = os.mkdir
-    monkeypatch.setattr(os, "mkdir", lambda path, *args: made.append(str(path)) or real_mkdir(path, *args))
-    monkeypatch.setattr(statusgen.output, "_survey", lambda root: pytest.fail(f"surveyed {root}"))
-    cold = build()
-
-    assert [path for path in made if PUBLIC_DIR in path] == []
-    assert contents(public) == {path: hashlib.sha256(data).hexdigest() for path, data in cold.items()}
-    after = identities(public)
-    page = f"incidents/{CHANGED_ID}/index.html"
-    assert after[page] != first[page]
-    assert after["404.html"] == first["404.html"]
 
 
 def test_machine_outputs_are_rendered_only_when_what_they_show_changed(

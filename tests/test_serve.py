@@ -193,6 +193,47 @@ def test_a_change_seen_while_the_site_could_not_be_validated_is_not_forgotten(
         shutil.rmtree(server.output, ignore_errors=True)
 
 
+def test_serve_prepares_its_first_rebuild_to_be_as_fast_as_the_next(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before it watches, serve builds its first build's site once more (its first build was
+    made by worker processes, whose memories died with them): the first save is then rebuilt
+    over a spare tree that the server knows — no folder made, neither tree surveyed — as later
+    saves are."""
+    import statusgen.output
+    import statusgen.public
+    from statusgen.build import PUBLIC_DIR
+    from statusgen.output import SPARE
+    from statusgen.serve import PreviewServer, changes, snapshot
+
+    root = make_site(tmp_path / "site")
+    server = PreviewServer(root, port=0, log=lambda line: None)
+    try:
+        watched = snapshot(root)
+        monkeypatch.setattr(statusgen.public, "worker_count", lambda items, least: 2)  # as on a large site
+        server.rebuild()
+        monkeypatch.undo()
+        server.prepare_for_edits()
+        assert server._built is None  # the first build's site is not held on to
+        assert (server.public_dir.parent / f"{SPARE}{PUBLIC_DIR}").is_dir()
+
+        made: list[str] = []
+        real_mkdir = os.mkdir
+        monkeypatch.setattr(os, "mkdir", lambda path, *args: made.append(str(path)) or real_mkdir(path, *args))
+        monkeypatch.setattr(statusgen.output, "_survey", lambda root: pytest.fail(f"surveyed {root}"))
+        (root / INCIDENT).write_text(INCIDENT_TEXT.replace("Elevated error rates on the API", "Slow API"))
+        current = snapshot(root)
+        server.rebuild(changes(watched, current))
+
+        assert server.failure is None and not server.problems
+        assert [path for path in made if "public" in path] == []
+        page = server.public_dir / "incidents" / "2026-11-20-api-errors" / "index.html"
+        assert "Slow API" in page.read_text(encoding="utf-8")
+    finally:
+        server.httpd.server_close()
+        shutil.rmtree(server.output, ignore_errors=True)
+
+
 def blocked_signals(thread: threading.Thread) -> int:
     status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
     return int(re.search(r"^SigBlk:\s*([0-9a-f]+)$", status, re.MULTILINE).group(1), 16)  # type: ignore[union-attr]

@@ -30,7 +30,6 @@ __all__ = [
     "TreeWriter",
     "new_tree",
     "output_lock",
-    "prepare_spare",
     "replace_tree",
     "staged_tree",
     "write_tree",
@@ -154,8 +153,9 @@ class TreeMemory:
     the spare tree nor looks up the current tree's files one by one.
 
     A tree is known once this process wrote all of it (not when forked workers wrote some of
-    its files); everything is forgotten when a build fails, and the spare is then surveyed
-    afresh, as without a memory."""
+    its files), or surveyed it: a build that replaced a tree not known surveys it as the new
+    spare, so that the next build need not. Everything is forgotten when a build fails, and the
+    spare is then surveyed afresh, as without a memory."""
 
     def __init__(self) -> None:
         self._trees: dict[str, tuple[_State | None, _State | None]] = {}
@@ -200,43 +200,14 @@ def new_tree(destination: Path, *, reuse: bool = False, memory: TreeMemory | Non
             if reuse and not reused and staging.is_dir():
                 os.replace(staging, spare)  # the old tree, from now on the spare
             if memory is not None:
+                if current is None and spare.is_dir() and not spare.is_symlink():
+                    # the replaced tree, now the spare, is surveyed here, not by the next build
+                    # (which is a save waiting in `statusgen serve`)
+                    current = _survey(spare)
                 memory.keep(destination, writer.tree(), current)
         finally:
             if not reused:
                 shutil.rmtree(staging, ignore_errors=True)
-
-
-def prepare_spare(destination: Path, memory: TreeMemory | None = None) -> None:
-    """Give ``destination`` a spare (see :func:`new_tree`) made of its current tree, if it has
-    none: the same folders, and hard links to the same files — what a build that changed
-    nothing would have left. The next build then writes over it, changing only what differs,
-    instead of creating every folder and file (a tree's first rebuild otherwise makes a whole
-    new tree: 2 s for 10,000 incidents). For a caller that rebuilds again and again
-    (``statusgen serve``), right after its first build; ``memory`` is told the spare."""
-    with output_lock(destination.parent):
-        spare = destination.parent / f"{SPARE}{destination.name}"
-        if spare.exists() or spare.is_symlink() or not destination.is_dir() or destination.is_symlink():
-            return
-        current, known_spare = memory.take(destination) if memory is not None else (None, None)
-        tree = current if current is not None else _survey(destination)
-        staging = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{destination.name}-", dir=destination.parent))
-        try:
-            files: dict[str, int] = {}
-            for folder in sorted(tree[1], key=lambda folder: folder.count("/")):
-                os.mkdir(staging / folder)
-            top = os.fspath(staging)
-            for relpath, inode in tree[0].items():
-                linked = _link(destination / relpath, Path(f"{top}/{relpath}"), strict=False)
-                if linked is not None:
-                    files[relpath] = inode if linked else os.lstat(f"{top}/{relpath}").st_ino
-            os.replace(staging, spare)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            if memory is not None:
-                memory.keep(destination, current, known_spare)
-            raise
-        if memory is not None:
-            memory.keep(destination, current, (files, set(tree[1])))
 
 
 def _survey(root: Path) -> _State:

@@ -30,7 +30,7 @@ from typing import Any
 
 from .build import INTERNAL_DIR, PUBLIC_DIR, build_sites
 from .problems import Level, Problem
-from .validate import validate_site
+from .validate import Site, validate_site
 
 __all__ = ["PreviewServer", "WATCHED"]
 
@@ -132,6 +132,9 @@ class PreviewServer:
         """The moment the knowledge base is to be built as of next (None: it is up to date)."""
         self._kb_event = threading.Event()
         self._kb_process: subprocess.Popen[str] | None = None
+        self._built: tuple[Site, dt.datetime] | None = None
+        """What a build that looked at everything (the first) was made of, until
+        :meth:`prepare_for_edits` builds it again."""
         from .output import TreeMemory
         from .public import PublicMemo  # here: `statusgen validate` imports this module, not the renderers
 
@@ -167,6 +170,7 @@ class PreviewServer:
             errors = [p for p in result.problems if p.level is Level.ERROR]
             if not errors and result.site is not None:
                 build_sites(result.site, now=now, out=self.public_dir.parent, kb=False, memo=self.memo)
+                self._built = (result.site, now) if changed is None else None
                 with self._lock:
                     self._kb_wanted = now
                 self._kb_event.set()
@@ -181,17 +185,21 @@ class PreviewServer:
             if not self._stopping.is_set():  # (not what stopping pulled from under it)
                 self.log(f"statusgen: build failed: {self.failure}")
 
-    def prepare_spare(self) -> None:
-        """Give the public site a spare tree as its later builds leave (see
-        :func:`~statusgen.output.prepare_spare`), so that the first save is rebuilt as fast as
-        the next ones — while nothing changes yet, and without delaying the preview. A spare
-        that cannot be made only makes that first rebuild slower."""
-        from .output import prepare_spare
-
+    def prepare_for_edits(self) -> None:
+        """Build the public site once more from what the first build validated, as of its
+        moment: nothing changed, so no page is rendered again, but this process then knows what
+        every page shows (the first build's worker processes worked that out for themselves)
+        and the site has a spare tree for the next build to write over — so the first save is
+        rebuilt as fast as the later ones (at 10,000 incidents, else 1.5–2.4 s instead of
+        about 0.8 s). Done while nothing has changed yet, without delaying the preview; a
+        build that fails here only leaves that first rebuild slower."""
+        built, self._built = self._built, None
+        if built is None:
+            return
         try:
-            prepare_spare(self.public_dir, self.memo.output)
+            build_sites(built[0], now=built[1], out=self.public_dir.parent, kb=False, memo=self.memo)
         except Exception as error:  # noqa: BLE001 - the preview goes on without it
-            self.log(f"statusgen: no spare tree for faster rebuilds: {type(error).__name__}: {error}")
+            self.log(f"statusgen: could not prepare for faster rebuilds: {type(error).__name__}: {error}")
 
     def build_knowledge_base(self) -> None:
         """Build the knowledge base whenever asked, as of the latest moment asked for, by a
@@ -224,9 +232,9 @@ class PreviewServer:
 
     def watch(self, state: Snapshot) -> None:
         """Rebuild on every change from ``state`` on (a snapshot taken before the last rebuild),
-        once the public site has a spare tree for its first rebuild to write over."""
+        once prepared for the first one (:meth:`prepare_for_edits`)."""
         _leave_signals_to_the_main_thread()
-        self.prepare_spare()
+        self.prepare_for_edits()
         while not self._stopping.wait(self.interval):
             current = snapshot(self.root)
             if current != state:
