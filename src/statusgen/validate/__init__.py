@@ -37,7 +37,7 @@ from ..model import Incident, Postmortem
 from ..parallel import worker_count
 from ..problems import Problem
 from .consistency import check_consistency
-from .policy import check_policy, policy_holds_until
+from .policy import FOREVER, check_policy, policy_holds_until
 from .references import check_config_references, check_incident_references
 from .schema import SLUG, check_config, check_incident, check_postmortem
 from .template import check_postmortem_sections, load_template_sections
@@ -427,18 +427,15 @@ class _Judge:
         another folder has too is not known to be, and :func:`_validate_site` checks it again."""
         incident, problems, unreadable, inconsistent = result
         if incident is None or _check_folder_name(folder) is not None:
-            return (None, problems, unreadable, []), _FOREVER
+            return (None, problems, unreadable, []), FOREVER
         problems = [*problems, *inconsistent]
-        until = _FOREVER
+        until = FOREVER
         if self.config is not None:
             problems += check_incident_references(incident, self.config, self.runbooks)
             if not unreadable:
                 problems += check_policy(incident, self.config, self.now)
                 until = policy_holds_until(incident, self.config, self.now)
         return (None, problems, unreadable, []), until
-
-
-_FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def _judge_context(config_text: str | None, runbooks: frozenset[str]) -> bytes:
@@ -777,9 +774,8 @@ def _from_cache(
 ) -> dict[str, _FolderResult] | bytes | None:
     """The results of a shard whose every folder is as cached, from the shard — pickled for a
     worker where that costs nothing more, and judged with a ``judge`` — or None when it holds no
-    results that serve:
-    verdicts alone, made at another time or with another configuration or runbooks. Verdicts
-    made of the shard's results are stored with them."""
+    results that serve: verdicts alone, made at another time or with another configuration or
+    runbooks. Verdicts made of the shard's results are stored with them."""
     holding = _holding(stored, judge)
     if holding is not None:
         return holding.results
@@ -810,7 +806,7 @@ def _holding(stored: Shard | None, judge: _Judge | None) -> Verdicts | None:
 def _verdicts(judge: _Judge, results: dict[str, _FolderResult]) -> tuple[dict[str, _FolderResult], dt.datetime]:
     """Each folder's verdict, and the moment before which they all hold."""
     verdicts: dict[str, _FolderResult] = {}
-    until = _FOREVER
+    until = FOREVER
     for folder, result in results.items():
         verdicts[folder], holds = judge.verdict(folder, result)
         until = min(until, holds)
@@ -860,7 +856,7 @@ def _check_shard(
     verdicts = _holding(stored, judge)
     results: dict[str, _FolderResult] = {}
     keys: dict[str, bytes] = {}
-    until = _FOREVER
+    until = FOREVER
     for folder, key, incident_file, postmortem_file, _ in reads:
         unchanged = key is not None and stored_keys.get(folder) == key
         if unchanged and verdicts is not None:

@@ -12,7 +12,7 @@ from ..config import Config
 from ..model import ActionStatus, Incident, IncidentStatus, PostmortemStatus, Visibility
 from ..problems import Level, Problem
 
-__all__ = ["check_policy", "human_duration", "policy_holds_until"]
+__all__ = ["FOREVER", "check_policy", "human_duration", "policy_holds_until"]
 
 
 def human_duration(span: dt.timedelta) -> str:
@@ -139,7 +139,7 @@ def policy_holds_until(incident: Incident, config: Config, now: dt.datetime) -> 
     every moment from ``now`` on (``now`` itself when no later moment is sure to): what a
     long-lived process may remember. Judged as the checks above judge, a little early where
     that is simpler (an action item from the start of its due date, in the site's zone)."""
-    until = _FOREVER
+    until = FOREVER
     postmortem = incident.postmortem
     zone = zoneinfo.ZoneInfo(config.time_zone)
     if postmortem is not None:
@@ -165,4 +165,5 @@ def policy_holds_until(incident: Incident, config: Config, now: dt.datetime) -> 
     return max(until, now)
 
 
-_FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+"""What :func:`policy_holds_until` gives when nothing the clock does can change the verdict."""
